@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs fwaq's dependencies (Debian 12 packages), builds the Release preset,
+# then runs what was asked:
+#   scripts/setup.sh run    the main job (the verification suite, with its table)
+#   scripts/setup.sh test   the whole test suite (ctest)
+#   scripts/setup.sh build  only install and build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+action="${1:-build}"
+
+packages=(
+  build-essential cmake pkg-config git clang-format
+  libopenmpi-dev openmpi-bin libhdf5-dev libnetcdf-dev libnetcdf-c++4-dev netcdf-bin
+  libeigen3-dev libgtest-dev libbenchmark-dev libyaml-cpp-dev libcli11-dev
+  nlohmann-json3-dev libproj-dev proj-data libspdlog-dev libfmt-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs="$(nproc)"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+
+case "$action" in
+  run)
+    exec ./build/release/fwaq verify all
+    ;;
+  test)
+    # Open MPI refuses root without these; harmless otherwise.
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    exec ctest --preset release -j "$jobs"
+    ;;
+  build) ;;
+  *)
+    echo "usage: scripts/setup.sh [run|test|build]" >&2
+    exit 2
+    ;;
+esac

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "operators/advection.hpp"
+#include "operators/diffusion.hpp"
 #include "parallel/reduce.hpp"
 #include "verify/verify.hpp"
 
@@ -102,6 +103,17 @@ struct Problem {
     run_min = v[0];
     run_max = -v[1];
   }
+  /// Gathers all final fields into r.fields and sets r.state_hash.
+  void capture(Result& r) const {
+    r.fields.clear();
+    for (const auto& t : state.tracers) {
+      const std::vector<double> g = all_gather(t, *decomp);
+      r.fields.insert(r.fields.end(), g.begin(), g.end());
+    }
+    const std::vector<double> g = all_gather(state.air_mass, *decomp);
+    r.fields.insert(r.fields.end(), g.begin(), g.end());
+    r.state_hash = hash();
+  }
   std::uint64_t hash() const {
     std::vector<const Field*> f{&state.air_mass};
     for (const auto& t : state.tracers) f.push_back(&t);
@@ -143,7 +155,7 @@ Run1D run_1d(MPI_Comm comm, int n, double courant, int revolutions,
   out.r.max = p.run_max;
   out.r.peak = *std::max_element(q.begin(), q.end());
   out.r.mass_error = std::abs(p.tracer_mass() - m0) / std::abs(m0);
-  out.r.state_hash = p.hash();
+  p.capture(out.r);
   return out;
 }
 
@@ -242,6 +254,7 @@ Result advection_1d_bounds_sweep(const Options& o, MPI_Comm comm) {
         r.l2 = std::max(r.l2, run.r.l2);
         r.linf = std::max(r.linf, run.r.linf);
         hash = hash * 0x100000001b3ULL + run.r.state_hash;
+        r.fields = std::move(run.r.fields);
         if (run.r.min < 0.0 || run.r.max > 1.0) {
           r.failures.push_back("width " + fmt(w) + " Courant " + fmt(c) + " revolutions " +
                                std::to_string(rev) + ": q in [" + fmt(run.r.min) + ", " +
@@ -324,7 +337,7 @@ Result rotation_2d_slotted_cylinder(const Options& o, MPI_Comm comm) {
   const double inflow = p.advection->boundary_inflow(0);
   r.mass_error = std::abs(p.tracer_mass() - m0 - inflow) / m0;
   r.extra["boundary_outflow_relative"] = -inflow / m0;
-  r.state_hash = p.hash();
+  p.capture(r);
   r.extra["steps"] = steps;
   r.thresholds = "0 <= q <= 1, mass error <= 1e-13 (l1 reported)";
   require(r, r.min >= 0.0 && r.max <= 1.0, "q outside [0, 1]: [" + fmt(r.min) + ", " + fmt(r.max) + "]");
@@ -379,7 +392,7 @@ Result deformation_run(MPI_Comm comm, int n, double courant, int periods) {
   r.min = p.run_min;
   r.max = p.run_max;
   r.mass_error = std::abs(p.tracer_mass() - m0) / m0;
-  r.state_hash = p.hash();
+  p.capture(r);
   return r;
 }
 
@@ -401,6 +414,7 @@ Result deformation_2d_gaussian_hills(const Options& o, MPI_Comm comm) {
     r.max = level == 0 ? run.max : std::max(r.max, run.max);
     hash = hash * 0x100000001b3ULL + run.state_hash;
     if (level == 2) {
+      r.fields = std::move(run.fields);
       r.l1 = run.l1;
       r.l2 = run.l2;
       r.linf = run.linf;
@@ -419,10 +433,35 @@ Result deformation_2d_gaussian_hills(const Options& o, MPI_Comm comm) {
 
 // ---- three-dimensional cases ------------------------------------------------------
 
-/// Vertical and horizontal diffusion for the closed box (constant conductances).
+/// Vertical and horizontal diffusion for the closed box: conductances [kg s-1]
+/// varying in space, one model step of dt = 1 s with diffusion numbers ~0.1–1.
 struct ClosedBoxDiffusion {
-  ClosedBoxDiffusion(State&, const Decomposition&) {}
-  void apply(State&) {}
+  VerticalDiffusion vertical;
+  HorizontalDiffusion horizontal;
+  Field gz, gx, gy;
+  ClosedBoxDiffusion(const State& s, const Decomposition& d)
+      : vertical(d),
+        horizontal(d, static_cast<int>(s.tracers.size())),
+        gz("conductance_z", "kg s-1", d.nx(), d.ny(), d.nz() + 1, 0),
+        gx("conductance_x", "kg s-1", d.nx() + 1, d.ny(), d.nz(), 0),
+        gy("conductance_y", "kg s-1", d.nx(), d.ny() + 1, d.nz(), 0) {
+    auto g = [](double x, double y, double z) {
+      return 0.01 * (1.0 + 0.5 * std::sin(0.3 * x + 0.2 * y)) * std::exp(-0.2 * z);
+    };
+    for (int k = 0; k <= d.nz(); ++k)
+      for (int j = 0; j < d.ny(); ++j)
+        for (int i = 0; i < d.nx(); ++i) gz(i, j, k) = 3.0 * g(d.i0() + i, d.j0() + j, k);
+    for (int k = 0; k < d.nz(); ++k)
+      for (int j = 0; j < d.ny(); ++j)
+        for (int i = 0; i <= d.nx(); ++i) gx(i, j, k) = g(d.i0() + i - 0.5, d.j0() + j, k);
+    for (int k = 0; k < d.nz(); ++k)
+      for (int j = 0; j <= d.ny(); ++j)
+        for (int i = 0; i < d.nx(); ++i) gy(i, j, k) = g(d.i0() + i, d.j0() + j - 0.5, k);
+  }
+  void apply(State& s) {
+    vertical.apply(s, gz, 1.0);
+    horizontal.apply(s, gx, gy, 1.0);
+  }
 };
 
 /// A met-like column setting over terrain: 12 km cells, terrain-following layers
@@ -529,7 +568,7 @@ Result uniform_3d_terrain(const Options& o, MPI_Comm comm) {
   r.linf = std::max(std::abs(lo - q_uniform), std::abs(hi - q_uniform)) / q_uniform;
   r.l1 = r.linf;
   r.l2 = r.linf;
-  r.state_hash = p.hash();
+  p.capture(r);
   r.extra["steps"] = steps;
   r.extra["substeps_x"] = stats.substeps_x;
   r.extra["substeps_z"] = stats.substeps_z;
@@ -613,7 +652,7 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
   global_min_max(p.state.tracers[1], d, lo, hi);
   r.min = lo;
   r.max = hi;
-  r.state_hash = p.hash();
+  p.capture(r);
   r.extra["steps"] = steps;
   r.thresholds = "relative drift of tracer mass <= 1e-13 after 1000 steps; block tracer stays in [0, 100]";
   require(r, r.mass_error <= 1e-13, "mass drift " + fmt(r.mass_error) + " > 1e-13");

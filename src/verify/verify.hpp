@@ -31,6 +31,9 @@ struct Result {
   std::uint64_t state_hash = 0; ///< hash of the final fields (see parallel/reduce.hpp)
   int runs = 1;                 ///< runs the case comprises
   std::map<std::string, double> extra;  ///< further case-specific figures
+  /// Final fields of the (last) run in global index order, all tracers then the
+  /// air mass, on every rank: lets tests compare whole fields between runs.
+  std::vector<double> fields;
   std::vector<std::string> failures;    ///< thresholds missed (empty: passed)
   std::string thresholds;               ///< what the case must reach, in words
   bool passed() const { return failures.empty(); }

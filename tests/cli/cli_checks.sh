@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The command line as users and scripts call it: help, version, JSON keys, clear
+# errors with non-zero exit codes, and equal state hashes under mpirun.
+set -u
+FWAQ="$1"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAILED: $*"; }
+
+expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
+  local want="$1" what="$2"
+  shift 3
+  local out
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want; output: $out"; fi
+  LAST_OUTPUT="$out"
+}
+
+expect_exit 0 "version" -- "$FWAQ" --version
+echo "$LAST_OUTPUT" | grep -Eq '^fwaq [0-9]+\.[0-9]+\.[0-9]+ \(git [^)]+\)$' && ok || bad "version text: $LAST_OUTPUT"
+expect_exit 0 "help" -- "$FWAQ" --help
+for sub in verify bench; do
+  expect_exit 0 "$sub --help" -- "$FWAQ" "$sub" --help
+done
+
+# JSON keys of a verification case.
+json=$("$FWAQ" verify advection-1d-square --json)
+for key in l1 l2 linf min max mass_error state_hash; do
+  echo "$json" | grep -q "\"$key\"" && ok || bad "verify --json lacks key $key"
+done
+json=$("$FWAQ" verify deformation-2d-gaussian-hills --cells 16 --json)
+echo "$json" | grep -q '"order"' && ok || bad "convergence case lacks order"
+
+# Bad input: a clear message naming the problem and a non-zero exit.
+expect_exit 2 "unknown case" -- "$FWAQ" verify no-such-case
+echo "$LAST_OUTPUT" | grep -q "unknown verification case 'no-such-case'" && ok || bad "unknown-case message: $LAST_OUTPUT"
+expect_exit 2 "negative cells" -- "$FWAQ" verify advection-1d-square --cells -5
+echo "$LAST_OUTPUT" | grep -q -- "--cells" && ok || bad "negative-cells message: $LAST_OUTPUT"
+expect_exit 2 "zero Courant" -- "$FWAQ" verify advection-1d-square --courant 0
+echo "$LAST_OUTPUT" | grep -q -- "--courant must be > 0" && ok || bad "Courant message: $LAST_OUTPUT"
+expect_exit 2 "negative Courant" -- "$FWAQ" verify advection-1d-square --courant -0.5
+expect_exit 2 "unknown option" -- "$FWAQ" verify advection-1d-square --bogus 3
+echo "$LAST_OUTPUT" | grep -qi "bogus" && ok || bad "unknown-option message: $LAST_OUTPUT"
+expect_exit 2 "non-numeric cells" -- "$FWAQ" verify advection-1d-square --cells many
+expect_exit 2 "missing subcommand" -- "$FWAQ"
+
+# A failing threshold exits 1 (a 2-cell wave is too narrow for the square-wave norms).
+expect_exit 1 "threshold failure" -- "$FWAQ" verify advection-1d-square --width 2 --revolutions 10
+
+# The same state hash on 1, 2, 3 and 4 ranks from the command line.
+if command -v mpirun >/dev/null; then
+  h1=$("$FWAQ" verify rotation-2d-slotted-cylinder --cells 40 --json | grep state_hash)
+  for n in 2 3 4; do
+    hn=$(mpirun --allow-run-as-root --oversubscribe -np "$n" "$FWAQ" verify rotation-2d-slotted-cylinder --cells 40 --json | grep state_hash)
+    [ "$h1" = "$hn" ] && ok || bad "state hash on $n ranks: $hn vs $h1"
+  done
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

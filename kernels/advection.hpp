@@ -40,7 +40,9 @@ struct AdvectionParams {
   bool enforce_global_bounds = true;
 };
 
-inline double sign_of(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
+inline double sign_of(double x) {
+  return static_cast<double>((x > 0.0) - (x < 0.0));
+}
 
 /// Fourth-order interface value between cells q0 and qp1, limited as in
 /// Colella & Sekora (2008) eq. 13-19: kept when it lies between its neighbours,
@@ -170,7 +172,9 @@ inline bool fit_thinc(double qm1, double q0, double qp1, const ThincShape& s, do
 }
 
 /// Values of the profile at the left (x = 0) and right (x = 1) cell edges.
-inline double thinc_left_value(const Thinc& t) { return t.base + 0.5 * t.jump * (1.0 - t.dir * t.T); }
+inline double thinc_left_value(const Thinc& t) {
+  return t.base + 0.5 * t.jump * (1.0 - t.dir * t.T);
+}
 inline double thinc_right_value(const Thinc& t, const ThincShape& s) {
   const double th = (s.tanh_beta - t.T) / (1.0 - t.T * s.tanh_beta);  // tanh(beta (1 - x0))
   return t.base + 0.5 * t.jump * (1.0 + t.dir * th);
@@ -220,10 +224,9 @@ struct LineScratch {
 ///               and of inflow values: the maximum principle of advection)
 /// Requires every cell's outflow over the step to be at most its mass.
 /// @param shape  THINC constants for p.thinc_beta (precomputed once by the caller)
-inline void advect_line(const double* q, const double* m, const double* phi,
-                        const double* m_new, double* out, int lo, int hi, double q_lo,
-                        double q_hi, const AdvectionParams& p, const ThincShape& shape,
-                        const LineScratch& w) {
+inline void advect_line(const double* q, const double* m, const double* phi, const double* m_new,
+                        double* out, int lo, int hi, double q_lo, double q_hi,
+                        const AdvectionParams& p, const ThincShape& shape, const LineScratch& w) {
   const int base = lo - kAdvectionHalo;  // scratch index = c - base
   // Interfaces lo-2 .. hi+2 (interface f lies between cells f-1 and f).
   for (int f = lo - 2; f <= hi + 2; ++f) {
@@ -244,8 +247,8 @@ inline void advect_line(const double* q, const double* m, const double* phi,
     if (fit_thinc(q[c - 1], q[c], q[c + 1], shape, p.thinc_min_relative_jump, t)) {
       const double left = w.aR[c - 1 - base], right = w.aL[c + 1 - base];
       const double tbv_poly = std::abs(w.aL[c - base] - left) + std::abs(w.aR[c - base] - right);
-      const double tbv_thinc = std::abs(thinc_left_value(t) - left) +
-                               std::abs(thinc_right_value(t, shape) - right);
+      const double tbv_thinc =
+          std::abs(thinc_left_value(t) - left) + std::abs(thinc_right_value(t, shape) - right);
       use = tbv_thinc < tbv_poly ? 1 : 0;
     }
     w.thinc[c - base] = t;

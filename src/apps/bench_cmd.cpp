@@ -1,6 +1,190 @@
 // `fwaq bench transport`: measured in src/bench (see docs/performance.md).
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
 #include "apps/commands.hpp"
+#include "bench/transport_bench.hpp"
 
 namespace fwaq::apps {
-void add_bench_command(CLI::App&, Command&) {}
+
+namespace {
+
+using bench::BytesModel;
+using bench::ThreadRun;
+using bench::TransportReport;
+
+/// Figures derived from a report, shared by the table and the JSON.
+struct Figures {
+  double updates, full_ups, adv_ups, bytes, adv_bytes, bytes_wa, adv_bytes_wa;
+  double roofline, adv_roofline, fraction, adv_fraction;
+  double speedup, adv_speedup;
+  explicit Figures(const TransportReport& r) {
+    const ThreadRun& h = r.run(r.threads);
+    const int ntr = r.options.tracers;
+    updates = r.updates();
+    full_ups = updates / h.full_s;
+    adv_ups = updates / (h.x_s + h.y_s);
+    bytes = BytesModel::full(ntr);
+    adv_bytes = BytesModel::horizontal(ntr);
+    bytes_wa = BytesModel::full(ntr, true);
+    adv_bytes_wa = BytesModel::horizontal(ntr, true);
+    roofline = r.stream_gbps * 1e9 / bytes;
+    adv_roofline = r.stream_gbps * 1e9 / adv_bytes;
+    fraction = full_ups / roofline;
+    adv_fraction = adv_ups / adv_roofline;
+    const ThreadRun& one = r.run(1);
+    const ThreadRun& two = r.run(2);
+    speedup = one.full_s / two.full_s;
+    adv_speedup = (one.x_s + one.y_s) / (two.x_s + two.y_s);
+  }
+};
+
+nlohmann::json to_json(const TransportReport& r) {
+  const Figures f(r);
+  const auto& o = r.options;
+  nlohmann::json j;
+  j["updates_per_second"] = f.full_ups;
+  j["stream_triad_gbps"] = r.stream_gbps;
+  j["bytes_per_update"] = f.bytes;
+  j["roofline_updates_per_second"] = f.roofline;
+  j["fraction_of_roofline"] = f.fraction;
+  j["ranks"] = r.ranks;
+  j["threads"] = r.threads;
+  j["speedup_2_threads"] = f.speedup;
+  j["advection_updates_per_second"] = f.adv_ups;
+  j["advection_fraction_of_roofline"] = f.adv_fraction;
+  // Further figures.
+  j["advection_bytes_per_update"] = f.adv_bytes;
+  j["advection_roofline_updates_per_second"] = f.adv_roofline;
+  j["advection_speedup_2_threads"] = f.adv_speedup;
+  j["bytes_per_update_with_write_allocate"] = f.bytes_wa;
+  j["advection_bytes_per_update_with_write_allocate"] = f.adv_bytes_wa;
+  j["grid"] = {o.nx, o.ny, o.nz};
+  j["tracers"] = o.tracers;
+  j["cell_species"] = r.cell_species;
+  j["steps"] = o.steps;
+  j["process_grid"] = {r.px, r.py};
+  j["cores"] = r.cores;
+  j["oversubscribed"] = r.oversubscribed;
+  j["dt_s"] = r.dt_s;
+  j["courant_max"] = {r.courant_max[0], r.courant_max[1], r.courant_max[2]};
+  j["courant_mean"] = {r.courant_mean[0], r.courant_mean[1], r.courant_mean[2]};
+  j["substeps_max"] = {r.substeps_max[0], r.substeps_max[1], r.substeps_max[2]};
+  j["stream_elements"] = o.stream_elements;
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& t : r.runs) {
+    const double u = r.updates();
+    runs.push_back({{"threads", t.threads},
+                    {"seconds_per_step", t.full_s / o.steps},
+                    {"updates_per_second", u / t.full_s},
+                    {"advection_updates_per_second", u / (t.x_s + t.y_s)},
+                    {"x_sweep_updates_per_second", u / t.x_s},
+                    {"y_sweep_updates_per_second", u / t.y_s},
+                    {"z_sweep_updates_per_second", u / t.z_s},
+                    {"vertical_diffusion_updates_per_second", u / t.diffusion_s}});
+  }
+  j["runs"] = runs;
+  j["seconds"] = r.seconds;
+  return j;
+}
+
+void print_table(const TransportReport& r) {
+  const Figures f(r);
+  const auto& o = r.options;
+  std::printf(
+      "fwaq bench transport: %d x %d x %d cells x %d tracers = %.3g cell-species, %d steps\n", o.nx,
+      o.ny, o.nz, o.tracers, r.cell_species, o.steps);
+  std::printf("  %d rank(s) (process grid %d x %d) x %d thread(s) per rank on %d core(s)%s\n",
+              r.ranks, r.px, r.py, r.threads, r.cores, r.oversubscribed ? " (OVERSUBSCRIBED)" : "");
+  std::printf(
+      "  dt %.0f s; mass Courant max x %.2f y %.2f z %.2f, mean |F|/m x %.2f y %.2f z %.2f;"
+      " sub-steps x %d y %d z %d\n",
+      r.dt_s, r.courant_max[0], r.courant_max[1], r.courant_max[2], r.courant_mean[0],
+      r.courant_mean[1], r.courant_mean[2], r.substeps_max[0], r.substeps_max[1],
+      r.substeps_max[2]);
+  std::printf(
+      "STREAM triad (a = b + s c, %.0f MiB per array, best of %d, 24 B/element): %.2f GB/s\n",
+      8.0 * static_cast<double>(o.stream_elements) / r.ranks / (1 << 20), o.stream_repetitions,
+      r.stream_gbps);
+  std::printf("\n%-30s %12s %10s %12s %9s %9s\n", "operator", "updates/s", "B/update", "roofline/s",
+              "fraction", "2t/1t");
+  std::printf("%-30s %12.3e %10.1f %12.3e %8.1f%% %9.2f\n", "full step (x y z + vdiff)", f.full_ups,
+              f.bytes, f.roofline, 100.0 * f.fraction, f.speedup);
+  std::printf("%-30s %12.3e %10.1f %12.3e %8.1f%% %9.2f\n", "horizontal advection (x y)", f.adv_ups,
+              f.adv_bytes, f.adv_roofline, 100.0 * f.adv_fraction, f.adv_speedup);
+  std::printf(
+      "(bytes per update as STREAM counts them, without write-allocate; with it: %.1f and "
+      "%.1f)\n",
+      f.bytes_wa, f.adv_bytes_wa);
+  std::printf("\n%-8s %12s %12s %12s %12s %12s %12s %12s\n", "threads", "s/step", "full/s", "x+y/s",
+              "x/s", "y/s", "z/s", "vdiff/s");
+  const double u = r.updates();
+  for (const auto& t : r.runs) {
+    std::printf("%-8d %12.4f %12.3e %12.3e %12.3e %12.3e %12.3e %12.3e\n", t.threads,
+                t.full_s / o.steps, u / t.full_s, u / (t.x_s + t.y_s), u / t.x_s, u / t.y_s,
+                u / t.z_s, u / t.diffusion_s);
+  }
+  std::printf(
+      "(updates/s = cell-species advanced one step by the operator per second; %.1f s in all)\n",
+      r.seconds);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, Command& selected) {
+  auto* cmd = app.add_subcommand("bench", "Measure the performance of the model's operators");
+  cmd->require_subcommand(1);
+  auto* tr = cmd->add_subcommand(
+      "transport",
+      "Time the transport step (x, y, z advection and vertical diffusion) on a 3-D terrain "
+      "problem with 1 and 2 OpenMP threads, and the STREAM triad bandwidth of this machine");
+  struct Args {
+    bench::TransportOptions o;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto& o = args->o;
+  tr->add_option("--nx", o.nx, "Cells along x (global)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 100000));
+  tr->add_option("--ny", o.ny, "Cells along y (global)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 100000));
+  tr->add_option("--nz", o.nz, "Layers")->capture_default_str()->check(CLI::Range(2, 1000));
+  tr->add_option("--tracers", o.tracers, "Tracers (species)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  tr->add_option("--steps", o.steps, "Timed steps per measurement")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  tr->add_option("--threads", o.threads,
+                 "OpenMP threads per rank for the headline figures (0: OMP_NUM_THREADS, else the "
+                 "node's cores shared by its ranks); 1 and 2 threads are always measured")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  tr->add_option("--courant", o.courant, "Largest horizontal mass Courant number of the winds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0));
+  tr->add_option("--stream-elements", o.stream_elements,
+                 "STREAM array length (all ranks together; 3 arrays of 8-byte values)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 34));
+  tr->add_flag("--json", args->json, "Print one JSON object instead of a table");
+  tr->callback([args, &selected]() {
+    selected.run = [args]() {
+      const TransportReport r = bench::run_transport_bench(args->o, MPI_COMM_WORLD);
+      if (is_root()) {
+        if (args->json) {
+          std::cout << to_json(r).dump(2) << "\n";
+        } else {
+          print_table(r);
+        }
+      }
+      return 0;
+    };
+  });
+}
+
 }  // namespace fwaq::apps

@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   int code = 0;
   {
-    CLI::App app{"fwaq: air-quality forecasting and source-apportionment model for the Fenwei plain"};
-    app.set_version_flag("--version", std::string("fwaq ") + fwaq::kVersion + " (git " +
-                                          fwaq::kGitRevision + ")");
+    CLI::App app{
+        "fwaq: air-quality forecasting and source-apportionment model for the Fenwei plain"};
+    app.set_version_flag(
+        "--version", std::string("fwaq ") + fwaq::kVersion + " (git " + fwaq::kGitRevision + ")");
     app.require_subcommand(1);
     fwaq::apps::Command selected;
     fwaq::apps::add_verify_command(app, selected);

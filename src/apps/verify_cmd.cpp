@@ -53,7 +53,8 @@ void print_table(const std::vector<verify::Result>& results) {
     for (const auto& f : r.failures) std::printf("    failed: %s\n", f.c_str());
   }
   std::printf("state hashes:");
-  for (const auto& r : results) std::printf(" %016llx", static_cast<unsigned long long>(r.state_hash));
+  for (const auto& r : results)
+    std::printf(" %016llx", static_cast<unsigned long long>(r.state_hash));
   std::printf("\n");
 }
 
@@ -61,7 +62,8 @@ void print_table(const std::vector<verify::Result>& results) {
 
 void add_verify_command(CLI::App& app, Command& selected) {
   auto* cmd = app.add_subcommand(
-      "verify", "Run a verification case of the transport operators (or 'all') and print its figures");
+      "verify",
+      "Run a verification case of the transport operators (or 'all') and print its figures");
   struct Args {
     std::string name;
     verify::Options o;
@@ -73,9 +75,11 @@ void add_verify_command(CLI::App& app, Command& selected) {
   std::string names;
   for (const auto& n : verify::case_names()) names += "\n  " + n;
   cmd->add_option("case", args->name, "Case to run, or 'all':" + names)->required();
-  auto* oc = cmd->add_option("--cells", args->cells, "Cells along each axis (coarsest grid for convergence cases)");
+  auto* oc = cmd->add_option("--cells", args->cells,
+                             "Cells along each axis (coarsest grid for convergence cases)");
   auto* ou = cmd->add_option("--courant", args->courant, "Courant number (> 0)");
-  auto* orv = cmd->add_option("--revolutions", args->revolutions, "Revolutions (periods) of the flow");
+  auto* orv =
+      cmd->add_option("--revolutions", args->revolutions, "Revolutions (periods) of the flow");
   auto* ow = cmd->add_option("--width", args->width, "Square-wave width or Gaussian sigma [cells]");
   cmd->add_flag("--json", args->json, "Print one JSON object instead of a table");
   cmd->callback([args, oc, ou, orv, ow, &selected]() {
@@ -95,7 +99,8 @@ void add_verify_command(CLI::App& app, Command& selected) {
       for (const auto& n : todo) {
         results.push_back(verify::run_case(n, o, MPI_COMM_WORLD));
         if (!args->json && is_root() && todo.size() > 1) {
-          std::fprintf(stderr, "verify: %s %s\n", n.c_str(), results.back().passed() ? "pass" : "FAIL");
+          std::fprintf(stderr, "verify: %s %s\n", n.c_str(),
+                       results.back().passed() ? "pass" : "FAIL");
         }
       }
       bool ok = true;

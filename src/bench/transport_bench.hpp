@@ -39,9 +39,9 @@ struct BytesModel {
 struct TransportOptions {
   int nx = 200, ny = 200, nz = 25;  ///< global grid
   int tracers = 20;
-  int steps = 4;          ///< timed steps per measurement
-  int threads = 0;        ///< OpenMP threads per rank of the headline run; 0: automatic
-  double courant = 0.8;   ///< largest horizontal mass Courant number of the winds
+  int steps = 2;         ///< timed steps per measurement (one even, one odd: both sweep orders)
+  int threads = 0;       ///< OpenMP threads per rank of the headline run; 0: automatic
+  double courant = 0.8;  ///< largest horizontal mass Courant number of the winds
   std::size_t stream_elements = std::size_t{1} << 25;  ///< STREAM array length, all ranks together
   int stream_repetitions = 10;
 };
@@ -49,19 +49,19 @@ struct TransportOptions {
 /// Timings of one thread count (wall clock, slowest rank).
 struct ThreadRun {
   int threads = 0;
-  double full_s = 0.0;                 ///< `steps` full steps, timed as one loop
-  double x_s = 0, y_s = 0, z_s = 0;    ///< per-operator loop over `steps` steps
+  double full_s = 0.0;               ///< `steps` full steps, timed as one loop
+  double x_s = 0, y_s = 0, z_s = 0;  ///< per-operator loop over `steps` steps
   double diffusion_s = 0;
 };
 
 struct TransportReport {
   TransportOptions options;
   int ranks = 1, px = 1, py = 1;
-  int threads = 1;             ///< threads per rank of the headline figures
-  int cores = 1;               ///< online CPUs of this node
-  bool oversubscribed = false; ///< ranks on the node × threads > cores
-  double cell_species = 0;     ///< nx ny nz ntracers (global)
-  double dt_s = 0;             ///< model time step [s]
+  int threads = 1;                     ///< threads per rank of the headline figures
+  int cores = 1;                       ///< online CPUs of this node
+  bool oversubscribed = false;         ///< ranks on the node × threads > cores
+  double cell_species = 0;             ///< nx ny nz ntracers (global)
+  double dt_s = 0;                     ///< model time step [s]
   double courant_max[3] = {0, 0, 0};   ///< largest mass Courant number per sweep axis
   double courant_mean[3] = {0, 0, 0};  ///< mean |flux| / m per axis (cell average)
   int substeps_max[3] = {0, 0, 0};     ///< largest sub-step count seen per axis

@@ -21,7 +21,9 @@ Field::Field(std::string name, std::string units, int nx, int ny, int nz, int ha
   data_.assign(static_cast<std::size_t>(sxy_) * nz, value);
 }
 
-void Field::fill(double value) { std::fill(data_.begin(), data_.end(), value); }
+void Field::fill(double value) {
+  std::fill(data_.begin(), data_.end(), value);
+}
 
 void Field::swap_data(Field& other) {
   if (other.size() != size()) throw std::logic_error("Field::swap_data: shapes differ");

@@ -143,12 +143,11 @@ int Advection::sweep(State& state, const Field& flux, int axis) {
         const double out = std::max(-in_lo, 0.0) + std::max(in_hi, 0.0);
         const double m_end = m(i, j, k) + in_lo - in_hi;
         if (!(m_end > 0.0) || !(m(i, j, k) > 0.0)) {
-          throw NumericalError("advection: air-mass fluxes empty cell (" +
-                               std::to_string(decomp_.i0() + i) + ", " +
-                               std::to_string(decomp_.j0() + j) + ", " + std::to_string(k) +
-                               ") along axis " + std::to_string(axis) + ": mass " +
-                               std::to_string(m(i, j, k)) + " kg, after step " +
-                               std::to_string(m_end) + " kg");
+          throw NumericalError(
+              "advection: air-mass fluxes empty cell (" + std::to_string(decomp_.i0() + i) + ", " +
+              std::to_string(decomp_.j0() + j) + ", " + std::to_string(k) + ") along axis " +
+              std::to_string(axis) + ": mass " + std::to_string(m(i, j, k)) + " kg, after step " +
+              std::to_string(m_end) + " kg");
         }
         need = std::max(need, out / std::min(m(i, j, k), m_end));
       }
@@ -156,8 +155,8 @@ int Advection::sweep(State& state, const Field& flux, int axis) {
   if (need == 0.0) return 0;  // no flux anywhere along this axis: nothing moves
   const int nsub = std::max(1, static_cast<int>(std::ceil(need)));
   if (nsub > 100000) {
-    throw NumericalError("advection: " + std::to_string(nsub) +
-                         " sub-steps needed along axis " + std::to_string(axis) +
+    throw NumericalError("advection: " + std::to_string(nsub) + " sub-steps needed along axis " +
+                         std::to_string(axis) +
                          "; the mass fluxes are inconsistent with the air mass");
   }
   const double divisor = static_cast<double>(nsub);
@@ -184,8 +183,8 @@ int Advection::sweep(State& state, const Field& flux, int axis) {
     if (axis == 2 && bc_.inflow) {
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
-          const double v =
-              bc_.inflow(t, Side::Top, nz, (decomp_.j0() + j) * decomp_.nx_global() + decomp_.i0() + i);
+          const double v = bc_.inflow(t, Side::Top, nz,
+                                      (decomp_.j0() + j) * decomp_.nx_global() + decomp_.i0() + i);
           lo = std::min(lo, v);
           hi = std::max(hi, v);
         }
@@ -219,7 +218,8 @@ int Advection::sweep(State& state, const Field& flux, int axis) {
       // Split phase: interior cells need no halo; the rim waits for the messages.
       halo_.start(exchanged, axis == 0 ? Axis::X : Axis::Y, kAdvectionHalo);
       const bool has_interior = n_axis >= 2 * kAdvectionHalo + 1;
-      if (has_interior) run_lines(state, flux, axis, divisor, kAdvectionHalo, kAdvectionHalo, false);
+      if (has_interior)
+        run_lines(state, flux, axis, divisor, kAdvectionHalo, kAdvectionHalo, false);
       halo_.finish();
       fill_boundary_halos(state, axis);
       if (has_interior) {
@@ -257,7 +257,10 @@ void Advection::run_lines(State& state, const Field& flux, int axis, double divi
   const double* flux_data = flux.data();
   const std::ptrdiff_t total = static_cast<std::ptrdiff_t>(nlines_a) * nlines_b;
 
-#pragma omp parallel for schedule(static)
+  // Threads only pay off with enough lines and cells; small problems (the 1-D
+  // verification cases) run on the calling thread.
+  const bool threaded = total >= 2 && total * n >= 4096;
+#pragma omp parallel for schedule(static) if (threaded)
   for (std::ptrdiff_t line = 0; line < total; ++line) {
     LineWork& w = work_[omp_get_thread_num()];
     const int a = static_cast<int>(line % nlines_a);
@@ -316,8 +319,10 @@ void Advection::run_lines(State& state, const Field& flux, int axis, double divi
       if (axis == 2) {
         for (int h = 1; h <= H; ++h) {
           q[-h] = q[0];
-          q[n - 1 + h] = bc_.inflow ? bc_.inflow(t, Side::Top, nz, (decomp_.j0() + j) * decomp_.nx_global() + decomp_.i0() + i)
-                                    : q[n - 1];
+          q[n - 1 + h] =
+              bc_.inflow ? bc_.inflow(t, Side::Top, nz,
+                                      (decomp_.j0() + j) * decomp_.nx_global() + decomp_.i0() + i)
+                         : q[n - 1];
         }
       }
       double* dst = scratch_[t].data();

@@ -20,6 +20,11 @@ bool finite(double x) {
   return std::isfinite(x);
 }
 
+// Loops over fewer cells than this run on one thread: for them the cost of an
+// OpenMP region exceeds the work. Results do not depend on it (every cell is
+// updated independently).
+constexpr long kParallelMinCells = 4096;
+
 void check_shape(const Field& f, int nx, int ny, int nz, const std::string& what) {
   if (f.nx() != nx || f.ny() != ny || f.nz() != nz) {
     throw std::invalid_argument(what + " '" + f.name() + "' has shape (" + std::to_string(f.nx()) +
@@ -84,9 +89,11 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
   // Never more threads than the scratch was sized for in the constructor.
   const int nthreads = std::max(1, std::min(static_cast<int>(work_.size()), omp_get_max_threads()));
 
+  const bool parallel = static_cast<long>(ncol) * nz * std::max(ntr, 1) >= kParallelMinCells;
+
   // Validation before any update, so that a bad input leaves the state untouched.
   int bad = 0;
-#pragma omp parallel for num_threads(nthreads) schedule(static) reduction(max : bad)
+#pragma omp parallel for num_threads(nthreads) if (parallel) reduction(max : bad)
   for (int c = 0; c < ncol; ++c) {
     const int i = c % nx, j = c / nx;
     for (int k = 0; k < nz; ++k) {
@@ -113,7 +120,7 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
   const std::ptrdiff_t sz_m = m.stride_z();
   const std::ptrdiff_t sz_g = conductance_z.stride_z();
   int failed = 0;
-#pragma omp parallel for num_threads(nthreads) schedule(static) reduction(max : failed)
+#pragma omp parallel for num_threads(nthreads) if (parallel) reduction(max : failed)
   for (int c = 0; c < ncol; ++c) {
     ColumnWork& w = work_[static_cast<std::size_t>(omp_get_thread_num())];
     const int i = c % nx, j = c / nx;
@@ -151,11 +158,12 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
 // ---------------------------------------------------------------------------
 // HorizontalDiffusion
 
-HorizontalDiffusion::HorizontalDiffusion(const Decomposition& decomp, int ntracers)
-    : decomp_(decomp), halo_(decomp) {
+HorizontalDiffusion::HorizontalDiffusion(const Decomposition& decomp, int ntracers, int tracer_halo)
+    : decomp_(decomp), halo_width_(tracer_halo), halo_(decomp) {
+  if (tracer_halo < 1) throw std::invalid_argument("HorizontalDiffusion: tracer halo must be >= 1");
   for (int t = 0; t < ntracers; ++t) {
     scratch_.emplace_back("horizontal_diffusion_scratch", "", decomp.nx(), decomp.ny(), decomp.nz(),
-                          0);
+                          tracer_halo);
   }
 }
 
@@ -171,8 +179,13 @@ int HorizontalDiffusion::apply(State& state, const Field& conductance_x, const F
                                 std::to_string(scratch_.size()) + " tracers, got " +
                                 std::to_string(ntr));
   }
+  bool swap = true;  // the tracers' storage can be exchanged with the scratch
   for (const Field& f : state.tracers) {
-    if (f.halo() < 1) throw std::invalid_argument("HorizontalDiffusion: tracer halo must be >= 1");
+    if (f.halo() < 1) {
+      throw std::invalid_argument("HorizontalDiffusion: tracer '" + f.name() +
+                                  "' needs a halo of at least 1");
+    }
+    if (f.halo() != halo_width_) swap = false;
   }
   if (!finite(dt_s) || dt_s < 0.0) {
     throw NumericalError("horizontal diffusion: invalid time step " + std::to_string(dt_s) + " s");
@@ -184,7 +197,8 @@ int HorizontalDiffusion::apply(State& state, const Field& conductance_x, const F
   const bool closed_s = decomp_.at_south_boundary(), closed_n = decomp_.at_north_boundary();
   const Field& m = state.air_mass;
   double need = 0.0, bad = 0.0;
-#pragma omp parallel for schedule(static) reduction(max : need, bad)
+  const bool parallel = static_cast<long>(nx) * ny * nz * std::max(ntr, 1) >= kParallelMinCells;
+#pragma omp parallel for if (parallel) schedule(static) reduction(max : need, bad)
   for (int kj = 0; kj < nz * ny; ++kj) {
     const int k = kj / ny, j = kj % ny;
     for (int i = 0; i < nx; ++i) {
@@ -224,37 +238,43 @@ int HorizontalDiffusion::apply(State& state, const Field& conductance_x, const F
     // x halos first (blocking); the y exchange overlaps the rows that need none.
     halo_.exchange(fields, Axis::X, 1);
     halo_.start(fields, Axis::Y, 1);
-    if (ny > 2) update_rows(state, conductance_x, conductance_y, 1, ny - 1, dt_sub);
+    if (ny > 2) update_rows(state, conductance_x, conductance_y, 1, 1, ny - 2, dt_sub);
     halo_.finish();
-    update_rows(state, conductance_x, conductance_y, 0, 1, dt_sub);
-    if (ny > 1) update_rows(state, conductance_x, conductance_y, ny - 1, ny, dt_sub);
-    // Copy the new values into the interior of the tracers.
-    const int rows = ntr * nz * ny;
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < rows; ++r) {
-      const int t = r / (nz * ny), k = (r / ny) % nz, j = r % ny;
-      const Field& src = scratch_[static_cast<std::size_t>(t)];
-      Field& dst = state.tracers[static_cast<std::size_t>(t)];
-      std::copy_n(src.data() + src.index(0, j, k), nx, dst.data() + dst.index(0, j, k));
+    // The first and the last row (one row if ny == 1).
+    update_rows(state, conductance_x, conductance_y, 0, std::max(ny - 1, 1), ny > 1 ? 2 : 1,
+                dt_sub);
+    if (swap) {
+      // The new values become the tracers (the old storage is the next scratch).
+      for (int t = 0; t < ntr; ++t) {
+        state.tracers[static_cast<std::size_t>(t)].swap_data(scratch_[static_cast<std::size_t>(t)]);
+      }
+    } else {
+      // Other halo width: copy the interior back.
+      const int rows = ntr * nz * ny;
+#pragma omp parallel for if (parallel) schedule(static)
+      for (int r = 0; r < rows; ++r) {
+        const int t = r / (nz * ny), k = (r / ny) % nz, j = r % ny;
+        const Field& src = scratch_[static_cast<std::size_t>(t)];
+        Field& dst = state.tracers[static_cast<std::size_t>(t)];
+        std::copy_n(src.data() + src.index(0, j, k), nx, dst.data() + dst.index(0, j, k));
+      }
     }
   }
   return nsub;
 }
 
-// Updates rows j in [j_begin, j_end) of all levels and tracers into the scratch
-// fields. Needs the x halos and, for j = 0 and j = ny-1, the y halos.
 void HorizontalDiffusion::update_rows(const State& state, const Field& gx, const Field& gy,
-                                      int j_begin, int j_end, double dt_sub) {
+                                      int row0, int row_step, int nrows, double dt_sub) {
   const int nx = decomp_.nx(), ny = decomp_.ny(), nz = decomp_.nz();
   const int ntr = static_cast<int>(state.tracers.size());
-  const int nrow = j_end - j_begin;
   const bool closed_w = decomp_.at_west_boundary(), closed_e = decomp_.at_east_boundary();
   const bool closed_s = decomp_.at_south_boundary(), closed_n = decomp_.at_north_boundary();
   const Field& m = state.air_mass;
-  const int rows = ntr * nz * nrow;
-#pragma omp parallel for schedule(static)
+  const int rows = ntr * nz * nrows;
+  const bool parallel = static_cast<long>(rows) * nx >= kParallelMinCells;
+#pragma omp parallel for if (parallel) schedule(static)
   for (int r = 0; r < rows; ++r) {
-    const int t = r / (nz * nrow), k = (r / nrow) % nz, j = j_begin + r % nrow;
+    const int t = r / (nz * nrows), k = (r / nrows) % nz, j = row0 + (r % nrows) * row_step;
     const Field& q = state.tracers[static_cast<std::size_t>(t)];
     Field& out = scratch_[static_cast<std::size_t>(t)];
     const double* qc = q.data() + q.index(0, j, k);

@@ -67,8 +67,11 @@ class VerticalDiffusion {
 /// that every sub-step is positivity preserving.
 class HorizontalDiffusion {
  public:
-  /// Work space for `ntracers` tracers on the local grid is allocated here.
-  HorizontalDiffusion(const Decomposition& decomp, int ntracers);
+  /// Work space for `ntracers` tracers on the local grid is allocated here, with
+  /// `tracer_halo` halo cells (>= 1). When the State's tracers have that halo,
+  /// apply() swaps their storage with the work space after each sub-step; with
+  /// another halo (>= 1) it copies the interior back instead (one extra pass).
+  HorizontalDiffusion(const Decomposition& decomp, int ntracers, int tracer_halo = 1);
 
   /// Advances all tracers of `state` by dt_s [s] and returns the number of
   /// sub-steps taken, nsub = max(1, ceil(2 dt max_cells(ΣG / m))), the global
@@ -86,12 +89,15 @@ class HorizontalDiffusion {
   int apply(State& state, const Field& conductance_x, const Field& conductance_y, double dt_s);
 
  private:
-  void update_rows(const State& state, const Field& gx, const Field& gy, int j_begin, int j_end,
-                   double dt_sub);
+  /// Writes the new values of rows j = row0 + r * row_step, r in [0, nrows), of
+  /// every level and tracer into the scratch fields.
+  void update_rows(const State& state, const Field& gx, const Field& gy, int row0, int row_step,
+                   int nrows, double dt_sub);
 
   const Decomposition& decomp_;
+  int halo_width_;
   HaloExchange halo_;
-  std::vector<Field> scratch_;  // new tracer values, one per tracer (no halo)
+  std::vector<Field> scratch_;  // new tracer values, one per tracer (swapped with the tracers)
 };
 
 }  // namespace fwaq

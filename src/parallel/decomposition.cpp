@@ -57,9 +57,8 @@ Decomposition::Decomposition(MPI_Comm comm, int nx_global, int ny_global, int nz
   if ((dims_[0] > 1 && nx_global / dims_[0] < min_cells) ||
       (dims_[1] > 1 && ny_global / dims_[1] < min_cells)) {
     throw UsageError("process grid " + std::to_string(dims_[0]) + " x " + std::to_string(dims_[1]) +
-                     " leaves fewer than " + std::to_string(min_cells) +
-                     " cells per rank for a " + std::to_string(nx_global) + " x " +
-                     std::to_string(ny_global) + " grid");
+                     " leaves fewer than " + std::to_string(min_cells) + " cells per rank for a " +
+                     std::to_string(nx_global) + " x " + std::to_string(ny_global) + " grid");
   }
   periodic_ = {periodic_x ? 1 : 0, periodic_y ? 1 : 0};
   // MPI's Cartesian ordering is row-major over dims (x slowest); keep ranks in

@@ -162,7 +162,8 @@ Run1D run_1d(MPI_Comm comm, int n, double courant, int revolutions,
 /// Exact cell mean of a square wave of height 1 and width w cells centred in an n-cell domain.
 std::function<double(int)> square_wave(int n, double w) {
   const double a = 0.5 * n - 0.5 * w, b = 0.5 * n + 0.5 * w;
-  return [a, b](int i) { return std::max(0.0, std::min<double>(i + 1, b) - std::max<double>(i, a)); };
+  return
+      [a, b](int i) { return std::max(0.0, std::min<double>(i + 1, b) - std::max<double>(i, a)); };
 }
 
 int option_cells(const Options& o, int def, int min) {
@@ -191,7 +192,8 @@ Result advection_1d_square(const Options& o, MPI_Comm comm) {
   return r;
 }
 
-/// Gaussian of σ cells centred on cell n/2 (cell 51 of 100, counting from 1), sampled at cell centres.
+/// Gaussian of σ cells centred on cell n/2 (cell 51 of 100, counting from 1), sampled at cell
+/// centres.
 std::function<double(int)> gaussian(int n, double sigma) {
   const double centre = std::floor(0.5 * n);
   return [centre, sigma](int i) {
@@ -340,7 +342,8 @@ Result rotation_2d_slotted_cylinder(const Options& o, MPI_Comm comm) {
   p.capture(r);
   r.extra["steps"] = steps;
   r.thresholds = "0 <= q <= 1, mass error <= 1e-13 (l1 reported)";
-  require(r, r.min >= 0.0 && r.max <= 1.0, "q outside [0, 1]: [" + fmt(r.min) + ", " + fmt(r.max) + "]");
+  require(r, r.min >= 0.0 && r.max <= 1.0,
+          "q outside [0, 1]: [" + fmt(r.min) + ", " + fmt(r.max) + "]");
   require(r, r.mass_error <= 1e-13, "mass error " + fmt(r.mass_error) + " > 1e-13");
   return r;
 }
@@ -468,11 +471,12 @@ struct ClosedBoxDiffusion {
 /// to 8 km, density decaying with a scale height, and a divergent 3-D wind.
 struct TerrainSetting {
   int nx, ny, nz;
-  double dx = 12000.0;  // [m]
-  double ztop = 8000.0; // [m] above sea level
+  double dx = 12000.0;                        // [m]
+  double ztop = 8000.0;                       // [m] above sea level
   double terrain(double i, double j) const {  // [m]
     const double x = (i - 0.4 * nx) / (0.2 * nx), y = (j - 0.6 * ny) / (0.25 * ny);
-    return 1800.0 * std::exp(-x * x - y * y) + 300.0 * std::sin(0.3 * i) * std::cos(0.2 * j) + 400.0;
+    return 1800.0 * std::exp(-x * x - y * y) + 300.0 * std::sin(0.3 * i) * std::cos(0.2 * j) +
+           400.0;
   }
   double sigma_interface(int k) const {  // 0 at the ground, 1 at the top; thin near the ground
     const double s = static_cast<double>(k) / nz;
@@ -593,8 +597,8 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
   for (int k = 0; k < nz; ++k)
     for (int j = 0; j < m.ny(); ++j)
       for (int i = 0; i < m.nx(); ++i)
-        m(i, j, k) = (1.0 + 0.3 * std::sin(0.5 * (d.i0() + i) + 0.3 * (d.j0() + j))) *
-                     std::exp(-0.1 * k);
+        m(i, j, k) =
+            (1.0 + 0.3 * std::sin(0.5 * (d.i0() + i) + 0.3 * (d.j0() + j))) * std::exp(-0.1 * k);
   // Streamfunctions [kg per step] at cell corners, zero on every wall.
   const double a = 0.25 * c;
   // sin(πx/n), exactly zero on the walls (sin(π) is not zero in floating point).
@@ -629,12 +633,14 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
         fz(i, j, k) = -(psi_v(x + 1, k) - psi_v(x, k));
       }
   // Tracers: a smooth field and a sharp block.
-  p.set_tracer([&](int i, int j, int k) {
-    return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k;
-  }, 0);
-  p.set_tracer([&](int i, int j, int k) {
-    return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
-  }, 1);
+  p.set_tracer(
+      [&](int i, int j, int k) { return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k; },
+      0);
+  p.set_tracer(
+      [&](int i, int j, int k) {
+        return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
+      },
+      1);
   const double m0[2] = {p.tracer_mass(0), p.tracer_mass(1)};
   const double air0 = global_sum(m, nullptr, d);
   ClosedBoxDiffusion diffusion(p.state, d);
@@ -654,7 +660,8 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
   r.max = hi;
   p.capture(r);
   r.extra["steps"] = steps;
-  r.thresholds = "relative drift of tracer mass <= 1e-13 after 1000 steps; block tracer stays in [0, 100]";
+  r.thresholds =
+      "relative drift of tracer mass <= 1e-13 after 1000 steps; block tracer stays in [0, 100]";
   require(r, r.mass_error <= 1e-13, "mass drift " + fmt(r.mass_error) + " > 1e-13");
   require(r, r.min >= 0.0 && r.max <= 100.0, "block tracer outside [0, 100]");
   return r;

@@ -63,7 +63,9 @@ TEST(Reproducibility, SquareWave) {
   o.courant = 0.7;
   check_case("advection-1d-square", o);
 }
-TEST(Reproducibility, Gaussian) { check_case("advection-1d-gaussian"); }
+TEST(Reproducibility, Gaussian) {
+  check_case("advection-1d-gaussian");
+}
 TEST(Reproducibility, BoundsSweepSample) {
   verify::Options o;
   o.courant = 0.35;
@@ -80,8 +82,12 @@ TEST(Reproducibility, Deformation) {
   o.cells = 16;
   check_case("deformation-2d-gaussian-hills", o);
 }
-TEST(Reproducibility, UniformOverTerrain) { check_case("uniform-3d-terrain"); }
-TEST(Reproducibility, Diffusion) { check_case("diffusion-1d-gaussian"); }
+TEST(Reproducibility, UniformOverTerrain) {
+  check_case("uniform-3d-terrain");
+}
+TEST(Reproducibility, Diffusion) {
+  check_case("diffusion-1d-gaussian");
+}
 TEST(Reproducibility, ClosedBox) {
   verify::Options o;
   o.revolutions = 1;

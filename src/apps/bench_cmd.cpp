@@ -41,10 +41,10 @@ struct Figures {
   }
 };
 
-nlohmann::json to_json(const TransportReport& r) {
+nlohmann::ordered_json to_json(const TransportReport& r) {
   const Figures f(r);
   const auto& o = r.options;
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["updates_per_second"] = f.full_ups;
   j["stream_triad_gbps"] = r.stream_gbps;
   j["bytes_per_update"] = f.bytes;
@@ -73,10 +73,11 @@ nlohmann::json to_json(const TransportReport& r) {
   j["courant_mean"] = {r.courant_mean[0], r.courant_mean[1], r.courant_mean[2]};
   j["substeps_max"] = {r.substeps_max[0], r.substeps_max[1], r.substeps_max[2]};
   j["stream_elements"] = o.stream_elements;
-  nlohmann::json runs = nlohmann::json::array();
+  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   for (const auto& t : r.runs) {
     const double u = r.updates();
     runs.push_back({{"threads", t.threads},
+                    {"oversubscribed", r.node_ranks * t.threads > r.cores},
                     {"seconds_per_step", t.full_s / o.steps},
                     {"updates_per_second", u / t.full_s},
                     {"advection_updates_per_second", u / (t.x_s + t.y_s)},

@@ -330,6 +330,7 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
 
   // Threads per rank: asked for, OMP_NUM_THREADS, or the cores of the node shared by its ranks.
   const int node_ranks = ranks_on_node(comm);
+  r.node_ranks = node_ranks;
   r.cores = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   if (o.threads > 0) {
     r.threads = o.threads;

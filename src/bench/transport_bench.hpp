@@ -59,6 +59,7 @@ struct TransportReport {
   int ranks = 1, px = 1, py = 1;
   int threads = 1;                     ///< threads per rank of the headline figures
   int cores = 1;                       ///< online CPUs of this node
+  int node_ranks = 1;                  ///< ranks on this node
   bool oversubscribed = false;         ///< ranks on the node × threads > cores
   double cell_species = 0;             ///< nx ny nz ntracers (global)
   double dt_s = 0;                     ///< model time step [s]

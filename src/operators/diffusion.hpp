@@ -43,7 +43,9 @@ class VerticalDiffusion {
   /// @param surface emission and deposition (see SurfaceExchange); may be empty.
   /// Throws std::invalid_argument for wrongly shaped inputs and NumericalError
   /// for non-positive air mass, negative or non-finite conductances or dt; the
-  /// state is not modified then.
+  /// state is not modified then. (A solve that fails after these checks, which
+  /// takes an overflow of dt × G, also throws NumericalError, with the state
+  /// partly updated.)
   void apply(State& state, const Field& conductance_z, const SurfaceExchange& surface, double dt_s);
   /// apply() without emission and deposition.
   void apply(State& state, const Field& conductance_z, double dt_s) {

@@ -3,7 +3,7 @@
 # errors with non-zero exit codes, and equal state hashes under mpirun.
 set -u
 FWAQ="$1"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

@@ -587,6 +587,7 @@ TEST(DiffusionVerification, GaussianMeetsThresholds) {
   EXPECT_GE(r.extra.at("order_backward_euler"), 1.8);  // dt quartered with Δz halved
   EXPECT_LE(r.extra.at("boundary_mass_fraction"), 1e-5);
   EXPECT_NE(r.state_hash, 0u);
+  EXPECT_EQ(r.fields.size(), 2u * 4 * 4 * 100);  // tracer and air mass of 4 x 4 columns
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) {

@@ -12,7 +12,7 @@ packages=(
   build-essential cmake pkg-config git clang-format
   libopenmpi-dev openmpi-bin libhdf5-dev libnetcdf-dev libnetcdf-c++4-dev netcdf-bin
   libeigen3-dev libgtest-dev libbenchmark-dev libyaml-cpp-dev libcli11-dev
-  nlohmann-json3-dev libproj-dev proj-data libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libproj-dev proj-data libspdlog-dev libfmt-dev ferret-datasets
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -13,6 +13,10 @@ struct Command {
 
 void add_verify_command(CLI::App& app, Command& selected);
 void add_bench_command(CLI::App& app, Command& selected);
+void add_inspect_command(CLI::App& app, Command& selected);
+void add_met_command(CLI::App& app, Command& selected);
+void add_emissions_command(CLI::App& app, Command& selected);
+void add_prepare_command(CLI::App& app, Command& selected);
 
 /// True on the rank that prints (rank 0 of MPI_COMM_WORLD).
 bool is_root();

@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
     fwaq::apps::Command selected;
     fwaq::apps::add_verify_command(app, selected);
     fwaq::apps::add_bench_command(app, selected);
+    fwaq::apps::add_inspect_command(app, selected);
+    fwaq::apps::add_met_command(app, selected);
+    fwaq::apps::add_emissions_command(app, selected);
+    fwaq::apps::add_prepare_command(app, selected);
     try {
       app.parse(argc, argv);
       code = selected.run ? selected.run() : 0;

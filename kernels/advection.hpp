@@ -50,16 +50,16 @@ inline double sign_of(double x) {
 /// non-zero only where the neighbouring curvatures agree (a smooth extremum).
 inline double interface_value(double qm1, double q0, double qp1, double qp2, double c_ext) {
   const double a = (7.0 * (q0 + qp1) - (qm1 + qp2)) / 12.0;
-  if ((a - q0) * (qp1 - a) >= 0.0) return a;
+  // Written without branches so that loops over faces vectorise.
   const double d2 = 3.0 * (q0 - 2.0 * a + qp1);
   const double d2l = qm1 - 2.0 * q0 + qp1;
   const double d2r = q0 - 2.0 * qp1 + qp2;
-  double lim = 0.0;
   const double s = sign_of(d2);
-  if (s != 0.0 && s == sign_of(d2l) && s == sign_of(d2r)) {
-    lim = s * std::min({c_ext * std::abs(d2l), c_ext * std::abs(d2r), std::abs(d2)});
-  }
-  return 0.5 * (q0 + qp1) - lim / 6.0;
+  const bool smooth = (s != 0.0) & (s == sign_of(d2l)) & (s == sign_of(d2r));
+  const double lim =
+      smooth ? s * std::min(std::min(c_ext * std::abs(d2l), c_ext * std::abs(d2r)), std::abs(d2))
+             : 0.0;
+  return (a - q0) * (qp1 - a) >= 0.0 ? a : 0.5 * (q0 + qp1) - lim / 6.0;
 }
 
 /// Limits the parabola of cell q0 with edge values aL, aR (in/out):
@@ -67,32 +67,29 @@ inline double interface_value(double qm1, double q0, double qp1, double qp2, dou
 /// eq. 20-22; elsewhere the monotonicity constraint of Colella & Woodward (1984).
 inline void limit_parabola(double qm2, double qm1, double q0, double qp1, double qp2, double c_ext,
                            double& aL, double& aR) {
+  // Both branches are evaluated and selected, so loops over cells vectorise.
   const double dR = aR - q0;
   const double dL = q0 - aL;
-  const bool extremum = (dR * dL <= 0.0) || ((qp1 - q0) * (q0 - qm1) <= 0.0);
-  if (extremum) {
-    const double d2 = -2.0 * (6.0 * q0 - 3.0 * (aL + aR));
-    const double d2c = qm1 - 2.0 * q0 + qp1;
-    const double d2l = qm2 - 2.0 * qm1 + q0;
-    const double d2r = q0 - 2.0 * qp1 + qp2;
-    const double s = sign_of(d2);
-    double lim = 0.0;
-    if (s != 0.0 && s == sign_of(d2c) && s == sign_of(d2l) && s == sign_of(d2r)) {
-      lim = s * std::min({c_ext * std::abs(d2c), c_ext * std::abs(d2l), c_ext * std::abs(d2r),
-                          std::abs(d2)});
-    }
-    if (d2 != 0.0) {
-      const double r = lim / d2;
-      aL = q0 - dL * r;
-      aR = q0 + dR * r;
-    } else {
-      aL = q0;
-      aR = q0;
-    }
-  } else {
-    if (std::abs(dR) >= 2.0 * std::abs(dL)) aR = q0 + 2.0 * dL;
-    if (std::abs(dL) >= 2.0 * std::abs(dR)) aL = q0 - 2.0 * dR;
-  }
+  const bool extremum = (dR * dL <= 0.0) | ((qp1 - q0) * (q0 - qm1) <= 0.0);
+  // Extremum: scale both edges by the limited second derivative (Colella & Sekora).
+  const double d2 = -2.0 * (6.0 * q0 - 3.0 * (aL + aR));
+  const double d2c = qm1 - 2.0 * q0 + qp1;
+  const double d2l = qm2 - 2.0 * qm1 + q0;
+  const double d2r = q0 - 2.0 * qp1 + qp2;
+  const double s = sign_of(d2);
+  const bool smooth = (s != 0.0) & (s == sign_of(d2c)) & (s == sign_of(d2l)) & (s == sign_of(d2r));
+  const double lim = smooth ? s * std::min(std::min(c_ext * std::abs(d2c), c_ext * std::abs(d2l)),
+                                           std::min(c_ext * std::abs(d2r), std::abs(d2)))
+                            : 0.0;
+  const bool curved = d2 != 0.0;
+  const double r = lim / (curved ? d2 : 1.0);  // safe divisor: no branch, no trap
+  const double ext_L = curved ? q0 - dL * r : q0;
+  const double ext_R = curved ? q0 + dR * r : q0;
+  // Monotone: the Colella & Woodward overshoot correction.
+  const double mono_R = std::abs(dR) >= 2.0 * std::abs(dL) ? q0 + 2.0 * dL : aR;
+  const double mono_L = std::abs(dL) >= 2.0 * std::abs(dR) ? q0 - 2.0 * dR : aL;
+  aL = extremum ? ext_L : mono_L;
+  aR = extremum ? ext_R : mono_R;
 }
 
 /// Scales the parabola (mean q, edges aL, aR) towards its mean so that it lies in
@@ -100,24 +97,19 @@ inline void limit_parabola(double qm2, double qm1, double q0, double qp1, double
 inline void bound_parabola(double q, double lo, double hi, double& aL, double& aR) {
   const double d = aR - aL;
   const double q6 = 6.0 * (q - 0.5 * (aL + aR));
-  double pmax = std::max(aL, aR);
-  double pmin = std::min(aL, aR);
-  if (q6 != 0.0) {
-    const double xs = (d + q6) / (2.0 * q6);  // where dp/dx = 0
-    if (xs > 0.0 && xs < 1.0) {
-      const double v = aL + xs * (d + q6 * (1.0 - xs));
-      pmax = std::max(pmax, v);
-      pmin = std::min(pmin, v);
-    }
-  }
-  double theta = 1.0;
-  if (pmax > hi) theta = std::min(theta, (hi - q) / (pmax - q));
-  if (pmin < lo) theta = std::min(theta, (q - lo) / (q - pmin));
-  if (theta < 1.0) {
-    theta = std::max(theta, 0.0);
-    aL = q + theta * (aL - q);
-    aR = q + theta * (aR - q);
-  }
+  const bool curved = q6 != 0.0;
+  const double xs = curved ? (d + q6) / (2.0 * (curved ? q6 : 1.0)) : -1.0;  // dp/dx = 0
+  const bool inside = (xs > 0.0) & (xs < 1.0);
+  const double v = aL + xs * (d + q6 * (1.0 - xs));
+  const double pmax = inside ? std::max(std::max(aL, aR), v) : std::max(aL, aR);
+  const double pmin = inside ? std::min(std::min(aL, aR), v) : std::min(aL, aR);
+  const bool over = pmax > hi, under = pmin < lo;  // then pmax > q, resp. pmin < q
+  const double t_hi = over ? (hi - q) / (over ? pmax - q : 1.0) : 1.0;
+  const double t_lo = under ? (q - lo) / (under ? q - pmin : 1.0) : 1.0;
+  const double theta = std::max(std::min(std::min(t_hi, t_lo), 1.0), 0.0);
+  const bool scale = theta < 1.0;
+  aL = scale ? q + theta * (aL - q) : aL;
+  aR = scale ? q + theta * (aR - q) : aR;
 }
 
 /// Mean of the parabola over the rightmost fraction `alpha` (0 < alpha <= 1) of the cell.
@@ -201,6 +193,16 @@ inline double thinc_swept_mean(const Thinc& t, const ThincShape& s, double alpha
   return std::clamp(m, t.base, t.base + t.jump);
 }
 
+/// Swept fractions of the upwind cells, alpha[f] = min(|phi[f]| / m[upwind], 1), for
+/// faces f in [lo, hi]: a property of the air flow alone, computed once per line
+/// and shared by every tracer.
+inline void swept_fractions(const double* m, const double* phi, double* alpha, int lo, int hi) {
+  for (int f = lo; f <= hi; ++f) {
+    const double F = phi[f];
+    alpha[f] = std::min(std::abs(F) / (F >= 0.0 ? m[f - 1] : m[f]), 1.0);
+  }
+}
+
 /// Scratch arrays for advect_line, each of at least (hi - lo) + 2*kAdvectionHalo + 1
 /// elements; owned by the caller so the kernel never allocates.
 struct LineScratch {
@@ -218,72 +220,81 @@ struct LineScratch {
 /// @param m      air mass of each cell [kg]; valid for c in [lo-1, hi+1)
 /// @param phi    air-mass flux through face f (west face of cell f) over the
 ///               step [kg], for f in [lo, hi]; positive towards increasing c
+/// @param alpha  swept fraction of the upwind cell, min(|phi[f]| / m[upwind], 1),
+///               for f in [lo, hi] (shared by all tracers; see swept_fractions)
 /// @param m_new  air mass after the step [kg] (m + phi[c] - phi[c+1]), c in [lo, hi)
 /// @param out    new mixing ratios for c in [lo, hi)
 /// @param q_lo,q_hi bounds the reconstruction keeps to (the global range of q
 ///               and of inflow values: the maximum principle of advection)
 /// Requires every cell's outflow over the step to be at most its mass.
 /// @param shape  THINC constants for p.thinc_beta (precomputed once by the caller)
-inline void advect_line(const double* q, const double* m, const double* phi, const double* m_new,
-                        double* out, int lo, int hi, double q_lo, double q_hi,
-                        const AdvectionParams& p, const ThincShape& shape, const LineScratch& w) {
+inline void advect_line(const double* q, const double* m, const double* phi,
+                        const double* alpha_face, const double* m_new, double* out, int lo, int hi,
+                        double q_lo, double q_hi, const AdvectionParams& p, const ThincShape& shape,
+                        const LineScratch& w) {
   const int base = lo - kAdvectionHalo;  // scratch index = c - base
+  double* iface = w.iface - base;        // indexable by face / cell number
+  double* aL = w.aL - base;
+  double* aR = w.aR - base;
+  Thinc* thinc = w.thinc - base;
+  unsigned char* use_thinc = w.use_thinc - base;
+  double* tflux = w.tflux - base;
+  const double c_ext = p.extremum_factor;  // a local, so the loops below vectorise
   // Interfaces lo-2 .. hi+2 (interface f lies between cells f-1 and f).
   for (int f = lo - 2; f <= hi + 2; ++f) {
-    w.iface[f - base] = interface_value(q[f - 2], q[f - 1], q[f], q[f + 1], p.extremum_factor);
+    iface[f] = interface_value(q[f - 2], q[f - 1], q[f], q[f + 1], c_ext);
   }
   // Parabolas of cells lo-2 .. hi+1.
   for (int c = lo - 2; c <= hi + 1; ++c) {
-    double aL = w.iface[c - base], aR = w.iface[c + 1 - base];
-    limit_parabola(q[c - 2], q[c - 1], q[c], q[c + 1], q[c + 2], p.extremum_factor, aL, aR);
-    bound_parabola(q[c], q_lo, q_hi, aL, aR);
-    w.aL[c - base] = aL;
-    w.aR[c - base] = aR;
+    double l = iface[c], r = iface[c + 1];
+    limit_parabola(q[c - 2], q[c - 1], q[c], q[c + 1], q[c + 2], c_ext, l, r);
+    bound_parabola(q[c], q_lo, q_hi, l, r);
+    aL[c] = l;
+    aR[c] = r;
   }
   // Boundary-variation-diminishing choice between parabola and THINC, cells lo-1 .. hi.
+  // Where no limiter touched the cell or its neighbours the parabolas meet
+  // continuously (total boundary variation 0) and THINC cannot win: only cells
+  // with a jump at an edge are examined, so smooth regions cost no exp().
+  for (int c = lo - 1; c <= hi; ++c) use_thinc[c] = 0;
   for (int c = lo - 1; c <= hi; ++c) {
-    unsigned char use = 0;
+    const double left = aR[c - 1], right = aL[c + 1];
+    const double tbv_poly = std::abs(aL[c] - left) + std::abs(aR[c] - right);
+    if (!(tbv_poly > 0.0)) continue;
     Thinc t;
     if (fit_thinc(q[c - 1], q[c], q[c + 1], shape, p.thinc_min_relative_jump, t)) {
-      const double left = w.aR[c - 1 - base], right = w.aL[c + 1 - base];
-      const double tbv_poly = std::abs(w.aL[c - base] - left) + std::abs(w.aR[c - base] - right);
       const double tbv_thinc =
           std::abs(thinc_left_value(t) - left) + std::abs(thinc_right_value(t, shape) - right);
-      use = tbv_thinc < tbv_poly ? 1 : 0;
+      if (tbv_thinc < tbv_poly) {
+        thinc[c] = t;
+        use_thinc[c] = 1;
+      }
     }
-    w.thinc[c - base] = t;
-    w.use_thinc[c - base] = use;
   }
-  // Upwind swept-average tracer fluxes through faces lo .. hi.
+  // Upwind swept-average tracer fluxes through faces lo .. hi (parabolas) ...
   for (int f = lo; f <= hi; ++f) {
     const double F = phi[f];
-    double mean;
-    if (F >= 0.0) {
-      const int c = f - 1;
-      const double alpha = std::min(F / m[c], 1.0);
-      if (alpha <= 0.0) {
-        mean = q[c];
-      } else if (w.use_thinc[c - base]) {
-        mean = thinc_swept_mean(w.thinc[c - base], shape, alpha, true);
-      } else {
-        mean = parabola_right_mean(w.aL[c - base], w.aR[c - base], q[c], alpha);
-      }
-    } else {
-      const int c = f;
-      const double alpha = std::min(-F / m[c], 1.0);
-      if (w.use_thinc[c - base]) {
-        mean = thinc_swept_mean(w.thinc[c - base], shape, alpha, false);
-      } else {
-        mean = parabola_left_mean(w.aL[c - base], w.aR[c - base], q[c], alpha);
-      }
-    }
-    w.tflux[f - base] = F * mean;
+    const bool from_left = F >= 0.0;
+    const double alpha = alpha_face[f];
+    const double right_mean = parabola_right_mean(aL[f - 1], aR[f - 1], q[f - 1], alpha);
+    const double left_mean = parabola_left_mean(aL[f], aR[f], q[f], alpha);
+    const double mean = from_left ? (alpha <= 0.0 ? q[f - 1] : right_mean) : left_mean;
+    tflux[f] = F * mean;
+  }
+  // ... replaced where the upwind cell carries a THINC profile.
+  for (int f = lo; f <= hi; ++f) {
+    const double F = phi[f];
+    const int c = F >= 0.0 ? f - 1 : f;
+    if (!use_thinc[c]) continue;
+    const double alpha = alpha_face[f];
+    if (alpha <= 0.0) continue;
+    tflux[f] = F * thinc_swept_mean(thinc[c], shape, alpha, F >= 0.0);
   }
   // Conservative update of tracer mass, divided by the new air mass. The
   // exact-arithmetic result lies in [q_lo, q_hi]; the clamp only removes rounding.
   for (int c = lo; c < hi; ++c) {
-    const double tracer_mass = m[c] * q[c] + (w.tflux[c - base] - w.tflux[c + 1 - base]);
-    out[c] = std::clamp(tracer_mass / m_new[c], q_lo, q_hi);
+    const double tracer_mass = m[c] * q[c] + (tflux[c] - tflux[c + 1]);
+    out[c] = std::min(std::max(tracer_mass / m_new[c], q_lo), q_hi);
   }
 }
 

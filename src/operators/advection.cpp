@@ -15,13 +15,15 @@ using kernels::kAdvectionHalo;
 
 /// Per-thread contiguous copies of one line and the kernel's scratch.
 struct Advection::LineWork {
-  std::vector<double> q, m, phi, m_new, out, iface, aL, aR, tflux;
+  std::vector<double> q, m, phi, alpha, m_new, out, iface, aL, aR, tflux;
   std::vector<kernels::Thinc> thinc;
   std::vector<unsigned char> use_thinc;
   std::vector<double> inflow;  // tracer mass entered through open boundaries, per tracer
   LineWork(int n, int ntracers) : inflow(ntracers, 0.0) {
     const std::size_t len = static_cast<std::size_t>(n) + 2 * kAdvectionHalo + 2;
-    for (auto* v : {&q, &m, &phi, &m_new, &out, &iface, &aL, &aR, &tflux}) v->assign(len, 0.0);
+    for (auto* v : {&q, &m, &phi, &alpha, &m_new, &out, &iface, &aL, &aR, &tflux}) {
+      v->assign(len, 0.0);
+    }
     thinc.assign(len, {});
     use_thinc.assign(len, 0);
   }
@@ -284,6 +286,7 @@ void Advection::run_lines(State& state, const Field& flux, int axis, double divi
     double* mm = w.m.data() + H;
     double* phi = w.phi.data() + H;
     double* m_new = w.m_new.data() + H;
+    double* alpha = w.alpha.data() + H;
     double* out = w.out.data() + H;
     const int glo = axis == 2 ? 0 : -H;  // ghost range present in memory
     const int ghi = axis == 2 ? n : n + H;
@@ -296,6 +299,7 @@ void Advection::run_lines(State& state, const Field& flux, int axis, double divi
     }
     for (int f = 0; f <= n; ++f) phi[f] = flux_data[f0 + f * fstride] / divisor;
     for (int c = 0; c < n; ++c) m_new[c] = mm[c] + phi[c] - phi[c + 1];
+    kernels::swept_fractions(mm, phi, alpha, 0, n);
     // The cell ranges this pass updates.
     int ranges[2][2] = {{lo_off, n - hi_off}, {0, 0}};
     if (rim) {
@@ -328,7 +332,7 @@ void Advection::run_lines(State& state, const Field& flux, int axis, double divi
       double* dst = scratch_[t].data();
       for (const auto& r : ranges) {
         if (r[0] >= r[1]) continue;
-        kernels::advect_line(q, mm, phi, m_new, out, r[0], r[1], bound_lo_[t], bound_hi_[t],
+        kernels::advect_line(q, mm, phi, alpha, m_new, out, r[0], r[1], bound_lo_[t], bound_hi_[t],
                              params_, shape_, scratch);
         for (int c = r[0]; c < r[1]; ++c) dst[c0 + c * stride] = out[c];
         // Budget of the open boundaries (tflux[f - (lo - H)] is the flux through face f).

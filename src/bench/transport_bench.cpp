@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -241,6 +242,16 @@ void note_substeps(TransportReport& r, const AdvectionStats& st) {
   r.substeps_max[2] = std::max(r.substeps_max[2], st.substeps_z);
 }
 
+/// 1-minute load average of the node, or -1.
+double load_average() {
+  double v = -1.0;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &v) != 1) v = -1.0;
+    std::fclose(f);
+  }
+  return v;
+}
+
 /// Ranks of `comm` that share this node.
 int ranks_on_node(MPI_Comm comm) {
   MPI_Comm node;
@@ -263,6 +274,23 @@ double BytesModel::horizontal(int ntracers, bool write_allocate) {
   const double tracer = write_allocate ? kSweepTracerWA : kSweepTracer;
   const double cell = write_allocate ? kSweepCellWA : kSweepCell;
   return 2.0 * (tracer + cell / ntracers);
+}
+
+double ThreadRun::best(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
+double ThreadRun::best_full() const {
+  return best(full);
+}
+double ThreadRun::mean_full() const {
+  double sum = 0.0;
+  for (double t : full) sum += t;
+  return full.empty() ? 0.0 : sum / static_cast<double>(full.size());
+}
+double ThreadRun::best_horizontal() const {
+  std::vector<double> xy;
+  for (std::size_t n = 0; n < x.size(); ++n) xy.push_back(x[n] + y[n]);
+  return best(xy);
 }
 
 const ThreadRun& TransportReport::run(int n) const {
@@ -308,6 +336,7 @@ double stream_triad_gbps(MPI_Comm comm, std::size_t elements, int repetitions) {
 TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
   const double t_start = MPI_Wtime();
   TransportReport r;
+  r.load_before = load_average();
   r.options = o;
   MPI_Comm_size(comm, &r.ranks);
   if (o.nx < 2 * kAdvectionHalo || o.ny < 2 * kAdvectionHalo || o.nz < 2 || o.tracers < 1 ||
@@ -361,28 +390,27 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
   VerticalDiffusion diffusion(d);
   const State initial = p.state;
 
+  // Warm-up: thread pool, caches; the state is restored before every measurement.
   std::int64_t step = 0;
+  note_substeps(r, advection.apply(p.state, p.fluxes, step++));
+  diffusion.apply(p.state, p.conductance, p.dt);
+
   for (const int threads : counts) {
     omp_set_num_threads(threads);
     p.state = initial;  // same work for every thread count
     ThreadRun run;
     run.threads = threads;
-    // Warm-up: thread pool, page faults, the tracers' running bounds.
-    note_substeps(r, advection.apply(p.state, p.fluxes, step++));
-    diffusion.apply(p.state, p.conductance, p.dt);
-
-    // The full step as a model would call it.
-    MPI_Barrier(comm);
-    double t0 = MPI_Wtime();
+    // The full step as a model calls it (even and odd steps: both sweep orders).
     for (int s = 0; s < o.steps; ++s) {
+      MPI_Barrier(comm);
+      const double t0 = MPI_Wtime();
       note_substeps(r, advection.apply(p.state, p.fluxes, step++));
       diffusion.apply(p.state, p.conductance, p.dt);
+      run.full.push_back(max_over(comm, MPI_Wtime() - t0));
     }
-    run.full_s = max_over(comm, MPI_Wtime() - t0);
-
     // The same, one operator at a time (barriers between them).
-    double t[5];
     for (int s = 0; s < o.steps; ++s) {
+      double t[5];
       MPI_Barrier(comm);
       t[0] = MPI_Wtime();
       note_substeps(r, {advection.sweep(p.state, p.fluxes.x, 0), 0, 0});
@@ -397,20 +425,19 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
       diffusion.apply(p.state, p.conductance, p.dt);
       MPI_Barrier(comm);
       t[4] = MPI_Wtime();
-      run.x_s += t[1] - t[0];
-      run.y_s += t[2] - t[1];
-      run.z_s += t[3] - t[2];
-      run.diffusion_s += t[4] - t[3];
+      double d[4] = {t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]};
+      MPI_Allreduce(MPI_IN_PLACE, d, 4, MPI_DOUBLE, MPI_MAX, comm);
+      run.x.push_back(d[0]);
+      run.y.push_back(d[1]);
+      run.z.push_back(d[2]);
+      run.diffusion.push_back(d[3]);
     }
-    run.x_s = max_over(comm, run.x_s);
-    run.y_s = max_over(comm, run.y_s);
-    run.z_s = max_over(comm, run.z_s);
-    run.diffusion_s = max_over(comm, run.diffusion_s);
     r.runs.push_back(run);
   }
   omp_set_num_threads(r.threads);
   for (int& n : r.substeps_max) n = static_cast<int>(max_over(comm, n));
   r.seconds = max_over(comm, MPI_Wtime() - t_start);
+  r.load_after = load_average();
   return r;
 }
 

@@ -39,19 +39,24 @@ struct BytesModel {
 struct TransportOptions {
   int nx = 200, ny = 200, nz = 25;  ///< global grid
   int tracers = 20;
-  int steps = 2;         ///< timed steps per measurement (one even, one odd: both sweep orders)
-  int threads = 0;       ///< OpenMP threads per rank of the headline run; 0: automatic
+  int steps = 3;    ///< timed steps per measurement (even and odd: both sweep orders); best counts
+  int threads = 0;  ///< OpenMP threads per rank of the headline run; 0: automatic
   double courant = 0.8;  ///< largest horizontal mass Courant number of the winds
   std::size_t stream_elements = std::size_t{1} << 25;  ///< STREAM array length, all ranks together
   int stream_repetitions = 10;
 };
 
-/// Timings of one thread count (wall clock, slowest rank).
+/// Timings of one thread count: seconds of each timed step (wall clock, slowest rank).
 struct ThreadRun {
   int threads = 0;
-  double full_s = 0.0;               ///< `steps` full steps, timed as one loop
-  double x_s = 0, y_s = 0, z_s = 0;  ///< per-operator loop over `steps` steps
-  double diffusion_s = 0;
+  std::vector<double>
+      full;  ///< full steps (advection.apply + diffusion), one loop as a model runs it
+  std::vector<double> x, y, z,
+      diffusion;             ///< the same operators, timed one by one (barriers between)
+  double best_full() const;  ///< shortest full step
+  double mean_full() const;
+  double best_horizontal() const;  ///< shortest x + y of one step
+  static double best(const std::vector<double>& v);
 };
 
 struct TransportReport {
@@ -69,9 +74,11 @@ struct TransportReport {
   double stream_gbps = 0;
   std::vector<ThreadRun> runs;  ///< 1 thread, 2 threads, and the headline count if different
   double seconds = 0;           ///< wall time of the whole benchmark
+  /// 1-minute load average of the node before and after (other work on the cores
+  /// makes the figures unreliable; -1 where /proc/loadavg is unreadable).
+  double load_before = -1, load_after = -1;
 
   const ThreadRun& run(int threads) const;
-  double updates() const { return cell_species * options.steps; }
 };
 
 /// Runs the benchmark on all ranks of `comm` (collective); every rank gets the report.

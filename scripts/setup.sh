@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 action="${1:-build}"
 
 packages=(
-  build-essential cmake pkg-config git clang-format
+  build-essential cmake pkg-config git clang-format zlib1g-dev
   libopenmpi-dev openmpi-bin libhdf5-dev libnetcdf-dev libnetcdf-c++4-dev netcdf-bin
   libeigen3-dev libgtest-dev libbenchmark-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libproj-dev proj-data libspdlog-dev libfmt-dev ferret-datasets

@@ -21,12 +21,11 @@ std::string fmt(double v) {
   return buf;
 }
 
-double key_weight(const InventoryDefinition& def, const CityKey& key, const CityInfo& c) {
+double key_weight(const CityKey& key, const CityInfo& c) {
   double w = key.rural ? c.rural_population_million() : c.population_million;
   if (key.times_fuel_per_household) w *= c.fuel_per_household_t;
   auto it = key.factors.find(c.name);
   if (it != key.factors.end()) w *= it->second;
-  (void)def;
   return w;
 }
 
@@ -284,12 +283,12 @@ std::vector<std::vector<SpeciesArray>> component_city_amounts(const InventoryDef
       }
       const CityKey& key = def.keys.at(comp.key);
       double sum = 0.0;
-      for (const auto& c : def.cities) sum += key_weight(def, key, c);
+      for (const auto& c : def.cities) sum += key_weight(key, c);
       if (!(sum > 0.0)) {
         throw InputError(def.path, "city_keys." + comp.key, "all city weights are zero");
       }
       for (std::size_t c = 0; c < nc; ++c) {
-        const double w = key_weight(def, key, def.cities[c]) / sum;
+        const double w = key_weight(key, def.cities[c]) / sum;
         for (int x = 0; x < kNumInvSpecies; ++x) t[c][x] = total[x] * w;
       }
     }

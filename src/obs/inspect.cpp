@@ -12,9 +12,9 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <netcdf>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -39,7 +39,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Variables with more values than this are not read for value ranges [values].
+// Variables with more values than this are not read for value ranges [number of values].
 constexpr std::size_t kMaxRangeValues = 20'000'000;
 
 // ============================================================================
@@ -327,8 +327,9 @@ json variable_json(const Var& v) {
   j["dims"] = v.dims;
   j["shape"] = v.shape;
   j["units"] = v.atts.contains("units") ? v.atts["units"] : json(nullptr);
-  for (const char* key : {"long_name", "description", "standard_name", "scale_factor", "add_offset",
-                          "_FillValue", "missing_value", "stagger", "calendar"}) {
+  for (const char* key :
+       {"long_name", "description", "standard_name", "scale_factor", "add_offset", "_FillValue",
+        "missing_value", "stagger", "calendar", "sector", "species", "molar_mass", "month"}) {
     if (v.atts.contains(key)) j[key] = v.atts[key];
   }
   j["packed"] = v.atts.contains("scale_factor") || v.atts.contains("add_offset");
@@ -483,7 +484,16 @@ bool is_emission_units(const std::string& units) {
     if (down && time.count(base)) per_time = true;
     token.clear();
   };
-  for (char ch : units) {
+  std::string text;  // "s**-1" → "s^-1"
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (units[i] == '*' && i + 1 < units.size() && units[i + 1] == '*') {
+      text += '^';
+      ++i;
+    } else {
+      text += units[i];
+    }
+  }
+  for (char ch : text) {
     if (ch == ' ' || ch == '*' || ch == '.' || ch == '(' || ch == ')') {
       flush();
     } else if (ch == '/') {

@@ -22,7 +22,7 @@ expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
 expect_exit 0 "version" -- "$FWAQ" --version
 echo "$LAST_OUTPUT" | grep -Eq '^fwaq [0-9]+\.[0-9]+\.[0-9]+ \(git [^)]+\)$' && ok || bad "version text: $LAST_OUTPUT"
 expect_exit 0 "help" -- "$FWAQ" --help
-for sub in verify bench; do
+for sub in verify bench inspect met emissions prepare; do
   expect_exit 0 "$sub --help" -- "$FWAQ" "$sub" --help
 done
 
@@ -49,6 +49,14 @@ expect_exit 2 "missing subcommand" -- "$FWAQ"
 
 # A failing threshold exits 1 (a 2-cell wave is too narrow for the square-wave norms).
 expect_exit 1 "threshold failure" -- "$FWAQ" verify advection-1d-square --width 2 --revolutions 10
+
+# fwaq inspect: a missing file is unusable input (exit 3); the real WRF sample is recognised.
+expect_exit 3 "inspect missing file" -- "$FWAQ" inspect /nonexistent/file.nc
+SHARED="$(cd "$(dirname "$0")/../../.." && pwd)/shared/data"
+if [ -f "$SHARED/wrf-samples/wrf_d01_allvars_cropped.nc" ]; then
+  expect_exit 0 "inspect WRF sample" -- "$FWAQ" inspect "$SHARED/wrf-samples/wrf_d01_allvars_cropped.nc"
+  echo "$LAST_OUTPUT" | grep -qi "wrf" && ok || bad "inspect does not call the WRF sample WRF output: $LAST_OUTPUT"
+fi
 
 # The same state hash on 1, 2, 3 and 4 ranks from the command line.
 if command -v mpirun >/dev/null; then

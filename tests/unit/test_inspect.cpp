@@ -437,6 +437,11 @@ TEST_F(InspectScratch, EmissionInventory) {
     so2.putAtt("species", "SO2");
     auto nox = f.addVar("NOx_industry", netCDF::ncFloat, {lat, lon});
     nox.putAtt("units", "mol km-2 hr-1");
+    auto dust = f.addVar("PM25_dust", netCDF::ncFloat, {lat, lon});
+    dust.putAtt("units", "kg m-2 s**-1");
+    f.addVar("cell_area", netCDF::ncFloat, {lat, lon}).putAtt("units", "km2");
+    f.addVar("ratio", netCDF::ncFloat, {lat, lon}).putAtt("units", "mol mol-1");
+    f.addVar("flux", netCDF::ncFloat, {lat, lon}).putAtt("units", "kg kg-1");
     f.putAtt("year", netCDF::ncInt, 2017);
     const std::vector<double> la = {34.0, 34.25, 34.5}, lo = {108.0, 108.25, 108.5, 108.75};
     vlat.putVar(la.data());
@@ -448,11 +453,14 @@ TEST_F(InspectScratch, EmissionInventory) {
   }
   const json r = inspect_file(path);
   EXPECT_EQ(r["kind"], "emissions");
-  EXPECT_EQ(r["emission_variables"], json({"SO2_power", "NOx_industry"}));
+  // Emission rates (an amount per time); not areas, mole or mass ratios.
+  EXPECT_EQ(r["emission_variables"], json({"SO2_power", "NOx_industry", "PM25_dust"}));
   EXPECT_DOUBLE_EQ(r["grid"]["latitude"]["step"].get<double>(), 0.25);
   const json* so2 = find_var(r, "SO2_power");
   ASSERT_NE(so2, nullptr);
   EXPECT_EQ((*so2)["range"], json({0.0, 11.0}));
+  EXPECT_EQ((*so2)["sector"], "power");
+  EXPECT_EQ((*so2)["species"], "SO2");
 }
 
 TEST_F(InspectScratch, UnreadableOrUnknownFilesAreInputErrors) {

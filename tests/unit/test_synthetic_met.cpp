@@ -652,3 +652,37 @@ TEST(SyntheticWinterTest, ConfigurationKeysAreCheckedAndNamed) {
 }
 
 }  // namespace
+namespace {
+TEST(SyntheticDebug, SeedStats) {
+  const Small s = make_small();
+  for (int seed : {1, 2, 3, 4, 5, 2019, 2020, 42, 7, 11}) {
+    SyntheticParams p;
+    p.seed = static_cast<std::uint64_t>(seed);
+    const SyntheticWinter g(s.grid, s.vgrid, s.terrain, p);
+    for (int y : {2018, 2019}) {
+      const RegimeStats st = regime_stats(g, y);
+      printf("seed %d season %d: stag %.3f days %.3f len %.2f n %d cycle %.2f ge6 %.2f\n", seed, y, st.stag_time_fraction, st.stag_day_fraction, st.mean_stag_days, st.stag_episodes, st.mean_cycle_days, st.share_ge_6d);
+    }
+  }
+}
+}  // namespace
+namespace {
+TEST(SyntheticDebug, AllEpisodes) {
+  const Small s = make_small();
+  double sum[3] = {}, sum2[3] = {};
+  int n[3] = {};
+  for (int seed = 1; seed <= 300; ++seed) {
+    SyntheticParams p;
+    p.seed = static_cast<std::uint64_t>(seed);
+    const SyntheticWinter g(s.grid, s.vgrid, s.terrain, p);
+    const auto ep = g.episodes(2019);
+    for (std::size_t i = 1; i + 1 < ep.size(); ++i) {
+      const int r = static_cast<int>(ep[i].regime);
+      sum[r] += ep[i].days();
+      sum2[r] += ep[i].days() * ep[i].days();
+      ++n[r];
+    }
+  }
+  for (int r = 0; r < 3; ++r) printf("regime %d: n %d mean %.3f sd %.3f\n", r, n[r], sum[r] / n[r], std::sqrt(sum2[r] / n[r] - (sum[r] / n[r]) * (sum[r] / n[r])));
+}
+}  // namespace

@@ -63,7 +63,7 @@ if command -v mpirun >/dev/null; then
   h1=$("$FWAQ" verify rotation-2d-slotted-cylinder --cells 40 --json | grep state_hash)
   for n in 2 3 4; do
     hn=$(mpirun --allow-run-as-root --oversubscribe -np "$n" "$FWAQ" verify rotation-2d-slotted-cylinder --cells 40 --json | grep state_hash)
-    [ "$h1" = "$hn" ] && ok || bad "state hash on $n ranks: $hn vs $h1"
+    [ -n "$h1" ] && [ "$h1" = "$hn" ] && ok || bad "state hash on $n ranks: $hn vs $h1"
   done
 fi
 

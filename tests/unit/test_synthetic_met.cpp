@@ -30,6 +30,7 @@
 #include "met/synthetic.hpp"
 #include "met/wrf_reader.hpp"
 #include "met/wrf_writer.hpp"
+#include "grid/domain.hpp"
 
 namespace {
 
@@ -653,36 +654,17 @@ TEST(SyntheticWinterTest, ConfigurationKeysAreCheckedAndNamed) {
 
 }  // namespace
 namespace {
-TEST(SyntheticDebug, SeedStats) {
-  const Small s = make_small();
-  for (int seed : {1, 2, 3, 4, 5, 2019, 2020, 42, 7, 11}) {
-    SyntheticParams p;
-    p.seed = static_cast<std::uint64_t>(seed);
-    const SyntheticWinter g(s.grid, s.vgrid, s.terrain, p);
-    for (int y : {2018, 2019}) {
-      const RegimeStats st = regime_stats(g, y);
-      printf("seed %d season %d: stag %.3f days %.3f len %.2f n %d cycle %.2f ge6 %.2f\n", seed, y, st.stag_time_fraction, st.stag_day_fraction, st.mean_stag_days, st.stag_episodes, st.mean_cycle_days, st.share_ge_6d);
-    }
-  }
-}
-}  // namespace
-namespace {
-TEST(SyntheticDebug, AllEpisodes) {
-  const Small s = make_small();
-  double sum[3] = {}, sum2[3] = {};
-  int n[3] = {};
-  for (int seed = 1; seed <= 300; ++seed) {
-    SyntheticParams p;
-    p.seed = static_cast<std::uint64_t>(seed);
-    const SyntheticWinter g(s.grid, s.vgrid, s.terrain, p);
-    const auto ep = g.episodes(2019);
-    for (std::size_t i = 1; i + 1 < ep.size(); ++i) {
-      const int r = static_cast<int>(ep[i].regime);
-      sum[r] += ep[i].days();
-      sum2[r] += ep[i].days() * ep[i].days();
-      ++n[r];
-    }
-  }
-  for (int r = 0; r < 3; ++r) printf("regime %d: n %d mean %.3f sd %.3f\n", r, n[r], sum[r] / n[r], std::sqrt(sum2[r] / n[r] - (sum[r] / n[r]) * (sum[r] / n[r])));
+TEST(SyntheticDebug, FullGridTiming) {
+  const Domain d = Domain::load(std::string(FWAQ_SOURCE_DIR) + "/input/fenwei/default.yaml");
+  const SyntheticWinter g(d.grid(), d.vertical(), d.terrain(), {});
+  MetRecord r;
+  g.record(at("2019-12-01"), r);
+  auto t0 = std::chrono::steady_clock::now();
+  int n = 0;
+  for (TimePoint t = at("2019-12-01"); t < at("2019-12-06"); t += hours(3), ++n) g.record(t, r);
+  printf("full grid record: %.2f ms\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e3 / n);
+  auto t1 = std::chrono::steady_clock::now();
+  for (int k = 0; k < n; ++k) adjust_wind(d.grid(), r.density, r.z_interface, r.u, r.v);
+  printf("adjust: %.2f ms\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() * 1e3 / n);
 }
 }  // namespace

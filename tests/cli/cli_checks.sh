@@ -58,6 +58,14 @@ if [ -f "$SHARED/wrf-samples/wrf_d01_allvars_cropped.nc" ]; then
   echo "$LAST_OUTPUT" | grep -qi "wrf" && ok || bad "inspect does not call the WRF sample WRF output: $LAST_OUTPUT"
 fi
 
+# The built-in case's inventory prints totals by city x sector x species.
+CASE="$(cd "$(dirname "$0")/../.." && pwd)/input/fenwei/default.yaml"
+json=$("$FWAQ" emissions summary --case "$CASE" --json)
+for key in '"cities"' "\"Xi'an\"" '"residential"' '"SO2"' '"domain_total"'; do
+  echo "$json" | grep -q "$key" && ok || bad "emissions summary --json lacks $key"
+done
+expect_exit 3 "emissions summary of a missing case" -- "$FWAQ" emissions summary --case /nonexistent.yaml
+
 # The same state hash on 1, 2, 3 and 4 ranks from the command line.
 if command -v mpirun >/dev/null; then
   h1=$("$FWAQ" verify rotation-2d-slotted-cylinder --cells 40 --json | grep state_hash)

@@ -65,7 +65,8 @@ int run_synthesize(const SynthArgs& a, const CLI::Option* seed_opt, const CLI::O
     if (met.has("synthetic")) params = SyntheticParams::from_config(met.subsection("synthetic"));
   }
   if (seed_opt->count()) {
-    if (a.seed < 0) throw UsageError("met synthesize: --seed must be >= 0, got " + std::to_string(a.seed));
+    if (a.seed < 0)
+      throw UsageError("met synthesize: --seed must be >= 0, got " + std::to_string(a.seed));
     params.seed = static_cast<std::uint64_t>(a.seed);
   }
   if (sev_opt->count()) params.severity = a.severity;
@@ -124,7 +125,8 @@ int run_synthesize(const SynthArgs& a, const CLI::Option* seed_opt, const CLI::O
         const double hi = std::min({e.end_s, t1, s1});
         if (hi <= lo) continue;
         in[static_cast<int>(e.regime)] += hi - lo;
-        if (e.regime == Regime::kStagnation && e.start_s >= t0 && e.end_s <= t1) {
+        // Episodes that begin in the period, with their whole length.
+        if (e.regime == Regime::kStagnation && e.start_s >= std::max(t0, s0) && e.start_s < t1) {
           ++stag_n;
           stag_days += e.days();
         }
@@ -132,16 +134,18 @@ int run_synthesize(const SynthArgs& a, const CLI::Option* seed_opt, const CLI::O
     }
     const double tot = in[0] + in[1] + in[2];
     const long long nrec = (end - start) / std::chrono::hours(a.interval_h) + 1;
-    std::printf("met synthesize: wrote %lld files (%lld records every %d h, %s to %s) to %s in %.1f s\n",
-                nfiles, nrec, a.interval_h, format_iso(start).c_str(), format_iso(end).c_str(),
-                a.out.c_str(), max_secs);
-    std::printf("  seed %llu, severity %s; time in ventilation %s %%, transition %s %%, "
-                "stagnation %s %%; %d complete stagnation episodes, mean %s d\n",
-                static_cast<unsigned long long>(params.seed), fmt(params.severity, 2).c_str(),
-                fmt(tot > 0 ? 100.0 * in[0] / tot : 0.0, 1).c_str(),
-                fmt(tot > 0 ? 100.0 * in[1] / tot : 0.0, 1).c_str(),
-                fmt(tot > 0 ? 100.0 * in[2] / tot : 0.0, 1).c_str(), stag_n,
-                fmt(stag_n > 0 ? stag_days / stag_n : 0.0, 2).c_str());
+    std::printf(
+        "met synthesize: wrote %lld files (%lld records every %d h, %s to %s) to %s in %.1f s\n",
+        nfiles, nrec, a.interval_h, format_iso(start).c_str(), format_iso(end).c_str(),
+        a.out.c_str(), max_secs);
+    std::printf(
+        "  seed %llu, severity %s; time in ventilation %s %%, transition %s %%, "
+        "stagnation %s %%; %d stagnation episodes began, mean length %s d\n",
+        static_cast<unsigned long long>(params.seed), fmt(params.severity, 2).c_str(),
+        fmt(tot > 0 ? 100.0 * in[0] / tot : 0.0, 1).c_str(),
+        fmt(tot > 0 ? 100.0 * in[1] / tot : 0.0, 1).c_str(),
+        fmt(tot > 0 ? 100.0 * in[2] / tot : 0.0, 1).c_str(), stag_n,
+        fmt(stag_n > 0 ? stag_days / stag_n : 0.0, 2).c_str());
   }
   return 0;
 }

@@ -344,7 +344,7 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
     throw UsageError("bench transport: need nx, ny >= " + std::to_string(2 * kAdvectionHalo) +
                      ", nz >= 2, tracers >= 1, steps >= 1, 0 < courant <= 1, threads >= 0");
   }
-  // Memory: tracers and their double buffers, a copy to restore them, fields, STREAM arrays.
+  // Memory: tracers and their double buffers, per-cell fields, STREAM arrays (generously).
   const double cells_per_rank = static_cast<double>(o.nx + 2 * kAdvectionHalo * r.ranks) *
                                 (o.ny + 2 * kAdvectionHalo * r.ranks) * o.nz / r.ranks;
   const double need = 8.0 * cells_per_rank * (3.0 * o.tracers + 8.0) * r.ranks +
@@ -388,28 +388,32 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
   omp_set_num_threads(*std::max_element(counts.begin(), counts.end()));
   Advection advection(d, o.tracers);
   VerticalDiffusion diffusion(d);
-  const State initial = p.state;
 
-  // Warm-up: thread pool, caches; the state is restored before every measurement.
+  // Warm-up: thread pool, caches, the tracers' running bounds.
   std::int64_t step = 0;
   note_substeps(r, advection.apply(p.state, p.fluxes, step++));
   diffusion.apply(p.state, p.conductance, p.dt);
 
-  for (const int threads : counts) {
-    omp_set_num_threads(threads);
-    p.state = initial;  // same work for every thread count
-    ThreadRun run;
-    run.threads = threads;
-    // The full step as a model calls it (even and odd steps: both sweep orders).
-    for (int s = 0; s < o.steps; ++s) {
+  // The thread counts take turns step by step, so that a disturbance from other
+  // work on the node hits all of them alike; each reports its best step. The
+  // results do not depend on the thread count, so every count does the same work.
+  r.runs.resize(counts.size());
+  for (std::size_t c = 0; c < counts.size(); ++c) r.runs[c].threads = counts[c];
+  // The full step as a model calls it (even and odd steps: both sweep orders).
+  for (int s = 0; s < o.steps; ++s) {
+    for (auto& run : r.runs) {
+      omp_set_num_threads(run.threads);
       MPI_Barrier(comm);
       const double t0 = MPI_Wtime();
       note_substeps(r, advection.apply(p.state, p.fluxes, step++));
       diffusion.apply(p.state, p.conductance, p.dt);
       run.full.push_back(max_over(comm, MPI_Wtime() - t0));
     }
-    // The same, one operator at a time (barriers between them).
-    for (int s = 0; s < o.steps; ++s) {
+  }
+  // The same operators one at a time (barriers between them).
+  for (int s = 0; s < o.steps; ++s) {
+    for (auto& run : r.runs) {
+      omp_set_num_threads(run.threads);
       double t[5];
       MPI_Barrier(comm);
       t[0] = MPI_Wtime();
@@ -432,7 +436,6 @@ TransportReport run_transport_bench(const TransportOptions& o, MPI_Comm comm) {
       run.z.push_back(d[2]);
       run.diffusion.push_back(d[3]);
     }
-    r.runs.push_back(run);
   }
   omp_set_num_threads(r.threads);
   for (int& n : r.substeps_max) n = static_cast<int>(max_over(comm, n));

@@ -296,7 +296,8 @@ WindAdjustStats adjust_wind(const HorizontalGrid& grid, const Field& density,
   }
 
   // Figures of the result, with the transport's flux definition F = a u.
-  std::vector<double> net(static_cast<std::size_t>(n), 0.0), gross(static_cast<std::size_t>(n), 0.0);
+  std::vector<double> net(static_cast<std::size_t>(n), 0.0),
+      gross(static_cast<std::size_t>(n), 0.0);
   for (int k = 0; k < nz; ++k) {
     for (int j = 0; j < ny; ++j) {
       for (int i = 0; i <= nx; ++i) {
@@ -330,7 +331,8 @@ WindAdjustStats adjust_wind(const HorizontalGrid& grid, const Field& density,
   for (int c = 0; c < n; ++c) {
     st.max_column_divergence = std::max(st.max_column_divergence, std::abs(net[c]));
     if (gross[c] > 0.0)
-      st.max_relative_divergence = std::max(st.max_relative_divergence, std::abs(net[c]) / gross[c]);
+      st.max_relative_divergence =
+          std::max(st.max_relative_divergence, std::abs(net[c]) / gross[c]);
   }
   return st;
 }

@@ -31,12 +31,12 @@ constexpr double kKarman = 0.4;  // von Kármán constant [1]
 // Xi'an monthly climatology, October to March (CMA normals as tabulated by
 // zh.wikipedia Template:西安市气候数据; period 1971-2000 or 1981-2010, see the
 // facts file, section B1). Index 0 = October ... 5 = March.
-constexpr double kTmean[6] = {14.1, 7.2, 1.5, 0.3, 3.6, 8.7};      // [°C]
-constexpr double kTmax[6] = {19.3, 12.4, 6.3, 5.1, 8.9, 14.4};     // [°C]
-constexpr double kTmin[6] = {10.2, 3.2, -2.2, -3.3, -0.4, 4.1};    // [°C]
-constexpr double kPrecipMm[6] = {61.7, 21.5, 7.3, 6.7, 9.8, 27.1}; // [mm per month]
-constexpr double kWetDays[6] = {9.9, 5.5, 3.6, 3.4, 4.0, 6.4};     // days >= 0.1 mm
-constexpr double kRh[6] = {0.76, 0.73, 0.68, 0.65, 0.62, 0.64};    // [1]
+constexpr double kTmean[6] = {14.1, 7.2, 1.5, 0.3, 3.6, 8.7};           // [°C]
+constexpr double kTmax[6] = {19.3, 12.4, 6.3, 5.1, 8.9, 14.4};          // [°C]
+constexpr double kTmin[6] = {10.2, 3.2, -2.2, -3.3, -0.4, 4.1};         // [°C]
+constexpr double kPrecipMm[6] = {61.7, 21.5, 7.3, 6.7, 9.8, 27.1};      // [mm per month]
+constexpr double kWetDays[6] = {9.9, 5.5, 3.6, 3.4, 4.0, 6.4};          // days >= 0.1 mm
+constexpr double kRh[6] = {0.76, 0.73, 0.68, 0.65, 0.62, 0.64};         // [1]
 constexpr double kSunHours[6] = {98.9, 92.4, 81.0, 88.4, 96.1, 116.6};  // [h per month]
 
 // ---------------------------------------------------------------------------
@@ -54,7 +54,9 @@ std::uint64_t hash3(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
 }
 
 // Uniform in [0, 1) from 53 random bits.
-double to_unit(std::uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }
+double to_unit(std::uint64_t x) {
+  return static_cast<double>(x >> 11) * 0x1.0p-53;
+}
 
 class Stream {
  public:
@@ -101,7 +103,9 @@ double smootherstep01(double x) {
   return x * x * x * (x * (6.0 * x - 15.0) + 10.0);
 }
 
-double seconds_of(TimePoint t) { return static_cast<double>(t.time_since_epoch().count()); }
+double seconds_of(TimePoint t) {
+  return static_cast<double>(t.time_since_epoch().count());
+}
 double seconds_of(sys_days d) {
   return static_cast<double>(std::chrono::sys_seconds(d).time_since_epoch().count());
 }
@@ -126,15 +130,15 @@ struct Sun {
   double decl, eot_h, e0;
 };
 Sun sun_at(double t_s) {
-  const auto dp = std::chrono::floor<days>(TimePoint(std::chrono::seconds(static_cast<long long>(t_s))));
+  const auto dp =
+      std::chrono::floor<days>(TimePoint(std::chrono::seconds(static_cast<long long>(t_s))));
   const year_month_day ymd{dp};
   const double jan1 = seconds_of(sys_days(ymd.year() / std::chrono::January / 1));
   const double doy = (t_s - jan1) / kDay;  // days since 1 January 00 UTC
   const double g = 2.0 * kPi * doy / 365.0;
   Sun s;
-  s.decl = 0.006918 - 0.399912 * std::cos(g) + 0.070257 * std::sin(g) -
-           0.006758 * std::cos(2 * g) + 0.000907 * std::sin(2 * g) - 0.002697 * std::cos(3 * g) +
-           0.00148 * std::sin(3 * g);
+  s.decl = 0.006918 - 0.399912 * std::cos(g) + 0.070257 * std::sin(g) - 0.006758 * std::cos(2 * g) +
+           0.000907 * std::sin(2 * g) - 0.002697 * std::cos(3 * g) + 0.00148 * std::sin(3 * g);
   s.eot_h = 229.18 *
             (0.000075 + 0.001868 * std::cos(g) - 0.032077 * std::sin(g) -
              0.014615 * std::cos(2 * g) - 0.040849 * std::sin(2 * g)) /
@@ -320,10 +324,10 @@ std::array<RegimeSpec, kRegimeCount> SyntheticParams::default_regimes() {
   s.shape = 3.0;
   s.min_days = 1.0;
   s.max_days = 14.0;
-  s.pbl_day_m = 550.0;   // haze daytime maximum 400-700 m (facts B2)
-  s.pbl_night_m = 180.0; // night stable layer 100-300 m (facts B2)
-  s.bl_speed = 1.8;      // 1.2 m s-1 at 10 m
-  s.bl_dir_deg = 60.0;   // NE-ENE along the Wei basin (facts B2, B4)
+  s.pbl_day_m = 550.0;    // haze daytime maximum 400-700 m (facts B2)
+  s.pbl_night_m = 180.0;  // night stable layer 100-300 m (facts B2)
+  s.bl_speed = 1.8;       // 1.2 m s-1 at 10 m
+  s.bl_dir_deg = 60.0;    // NE-ENE along the Wei basin (facts B2, B4)
   s.fa_speed = 6.0;
   s.fa_dir_deg = 270.0;
   s.inversion_k = 4.0;
@@ -347,8 +351,10 @@ void SyntheticParams::validate() const {
     bad("reference_lat", reference_lat_deg, "(-80, 80) degrees");
   if (!(reference_lon_deg >= -180.0 && reference_lon_deg <= 360.0))
     bad("reference_lon", reference_lon_deg, "[-180, 360] degrees");
-  if (!(reference_elevation_m > -500.0 && reference_elevation_m < 6000.0))
-    bad("reference_elevation_m", reference_elevation_m, "(-500, 6000) m");
+  if (!std::isnan(reference_elevation_m) &&
+      !(reference_elevation_m > -500.0 && reference_elevation_m < 6000.0))
+    bad("reference_elevation_m", reference_elevation_m,
+        "(-500, 6000) m (or absent: from the terrain)");
   if (!(sea_level_pressure_pa > 90000.0 && sea_level_pressure_pa < 110000.0))
     bad("sea_level_pressure_pa", sea_level_pressure_pa, "(90000, 110000) Pa");
   if (!(roughness_m > 1e-5 && roughness_m < 5.0)) bad("roughness_m", roughness_m, "(1e-5, 5) m");
@@ -384,7 +390,9 @@ SyntheticParams SyntheticParams::from_config(const ConfigSection& sec) {
   }
   SyntheticParams p;
   const long long seed = sec.optional<long long>("seed", static_cast<long long>(p.seed));
-  if (seed < 0) throw InputError(sec.file(), sec.name("seed"), "value " + std::to_string(seed) + " must be >= 0");
+  if (seed < 0)
+    throw InputError(sec.file(), sec.name("seed"),
+                     "value " + std::to_string(seed) + " must be >= 0");
   p.seed = static_cast<std::uint64_t>(seed);
   p.severity = sec.optional<double>("severity", p.severity);
   p.reference_lon_deg = sec.optional<double>("reference_lon", p.reference_lon_deg);
@@ -406,11 +414,6 @@ SyntheticParams SyntheticParams::from_config(const ConfigSection& sec) {
 
 // ---------------------------------------------------------------------------
 
-struct SyntheticWinter::Climate {
-  double tmean_c = 0, range_k = 0, rh = 0, sunshine = 0;  // at the reference station
-  Sun sun{};
-};
-
 SyntheticWinter::SyntheticWinter(const HorizontalGrid& grid, const VerticalGrid& vgrid,
                                  const Field& terrain_m, SyntheticParams params)
     : params_(std::move(params)), grid_(grid), vgrid_(vgrid), terrain_(terrain_m) {
@@ -427,6 +430,14 @@ SyntheticWinter::SyntheticWinter(const HorizontalGrid& grid, const VerticalGrid&
                      std::to_string(ny));
   }
   channels_ = analyse_channels(grid_, terrain_, params_.channels);
+  ref_elev_ = params_.reference_elevation_m;
+  if (std::isnan(ref_elev_)) {
+    ref_elev_ = 400.0;  // the Xi'an station, approximately [m a.s.l.]
+    const auto [fi, fj] = grid_.index_of(params_.reference_lon_deg, params_.reference_lat_deg);
+    const long i = std::lround(fi), j = std::lround(fj);
+    if (i >= 0 && i < nx && j >= 0 && j < ny)
+      ref_elev_ = terrain_(static_cast<int>(i), static_cast<int>(j), 0);
+  }
 
   // Earth-north unit vector in grid coordinates (map rotation), and the terrain gradient.
   const std::size_t n = static_cast<std::size_t>(nx) * ny;
@@ -617,7 +628,8 @@ RegimeState SyntheticWinter::state(TimePoint tp) const {
   const std::size_t hi = std::min(ep.size() - 1, m + 10);
   for (std::size_t b = std::max<std::size_t>(lo, 1); b <= hi; ++b) {
     const double tau =
-        (ep[b].regime == Regime::kVentilation ? params_.front_hours : params_.change_hours) * 3600.0;
+        (ep[b].regime == Regime::kVentilation ? params_.front_hours : params_.change_hours) *
+        3600.0;
     const double x = (t - ep[b].start_s + tau) / (2.0 * tau);
     if (x <= 0.0 && b > m) continue;
     if (x >= 1.0 && b <= m) continue;
@@ -650,7 +662,6 @@ Regime SyntheticWinter::regime_at(TimePoint tp) const {
   return ep[find_episode(ep, seconds_of(tp))].regime;
 }
 
-
 // ---- precipitation -----------------------------------------------------------
 
 bool SyntheticWinter::day_spell(long long day, double& start_s, double& end_s,
@@ -661,10 +672,10 @@ bool SyntheticWinter::day_spell(long long day, double& start_s, double& end_s,
   // October = 0 ... March = 5; September counts as October, April as March.
   const int idx =
       std::clamp(month >= 9 ? static_cast<int>(month) - 10 : static_cast<int>(month) + 2, 0, 5);
-  const double ndays = static_cast<double>(
-      (sys_days(ymd.year() / ymd.month() / std::chrono::last) - sys_days(ymd.year() / ymd.month() / 1))
-          .count() +
-      1);
+  const double ndays = static_cast<double>((sys_days(ymd.year() / ymd.month() / std::chrono::last) -
+                                            sys_days(ymd.year() / ymd.month() / 1))
+                                               .count() +
+                                           1);
   // The regime at local noon (12:00 Beijing time = 04 UTC) sets the chance.
   const TimePoint noon{std::chrono::seconds(day * 86400LL + 4 * 3600LL)};
   const Regime r = regime_at(noon);
@@ -739,7 +750,8 @@ MetRecord SyntheticWinter::record(TimePoint t) const {
 void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
   const int nx = grid_.nx(), ny = grid_.ny(), nz = vgrid_.nz();
   const int year = season_of(t);
-  if (out.nx != nx || out.ny != ny || out.nz != nz || out.u.nx() != nx + 1) out.allocate(nx, ny, nz);
+  if (out.nx != nx || out.ny != ny || out.nz != nz || out.u.nx() != nx + 1)
+    out.allocate(nx, ny, nz);
   out.time = t;
 
   const RegimeState st = state(t);
@@ -785,21 +797,21 @@ void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
     const double cosz = std::sin(latr) * std::sin(sun.decl) +
                         std::cos(latr) * std::cos(sun.decl) * std::cos((lst - 12.0) * 15.0 * kDeg);
     const double sw =
-        cosz > 0.0 ? kSolarConstant * sun.e0 * cosz * (P.angstrom_a + P.angstrom_b * sunshine) : 0.0;
+        cosz > 0.0 ? kSolarConstant * sun.e0 * cosz * (P.angstrom_a + P.angstrom_b * sunshine)
+                   : 0.0;
 
-    const double rise = h - P.reference_elevation_m;
-    const double tfa_h =
-        tmean_k - P.lapse_rate_k_per_m * rise - P.lat_gradient_k_per_deg * (lat - P.reference_lat_deg);
+    const double rise = h - ref_elev_;
+    const double tfa_h = tmean_k - P.lapse_rate_k_per_m * rise -
+                         P.lat_gradient_k_per_deg * (lat - P.reference_lat_deg);
     const double t2 = tfa_h + range_k * (dn.g - dn.gmean);
     const double rh_s =
         std::clamp(rh_clim - P.rh_temperature_coeff * cc_rate * rh_clim * (t2 - tfa_h) -
-                       P.rh_altitude_per_m * std::max(0.0, rise),
+                       P.rh_altitude_per_m * std::clamp(rise, 0.0, P.rh_altitude_max_rise_m),
                    0.1, 1.0);
     const double gain = 1.0 + P.mountain_pbl_gain * std::clamp(rise / 1000.0, 0.0, 1.0);
     const double pblh = (st.pbl_night_m + (st.pbl_day_m - st.pbl_night_m) * dn.pbl) * gain;
     const double htop = st.pbl_day_m * gain;
-    const double psfc =
-        slp * std::exp(-kG * h / (kRd * (tfa_h + 0.5 * P.lapse_rate_k_per_m * h)));
+    const double psfc = slp * std::exp(-kG * h / (kRd * (tfa_h + 0.5 * P.lapse_rate_k_per_m * h)));
 
     out.terrain(i, j, 0) = h;
     out.t2(i, j, 0) = t2;
@@ -815,12 +827,13 @@ void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
     for (int k = 0; k <= nz; ++k) out.z_interface(i, j, k) = vgrid_.z_w(i, j, k);
     for (int k = 0; k < nz; ++k) {
       const double zw = vgrid_.z_w(i, j, k), z = vgrid_.z_mid(i, j, k), dz = vgrid_.dz(i, j, k);
-      const double tfa = tfa_h - P.lapse_rate_k_per_m * z;
+      const double tfa = std::max(tfa_h - P.lapse_rate_k_per_m * z, P.tropopause_k);
       const double inv = st.inversion_k * smoothstep01((z - htop) / 300.0) *
                          std::exp(-std::max(0.0, z - htop - 300.0) / 2500.0);
       const double temp = tfa + (t2 - tfa_h) * std::exp(-z / d_sfc) + inv;
       const double rh_fa =
-          P.free_rh + 0.25 * st.stagnation_weight * std::exp(-((z - 2500.0) / 700.0) * ((z - 2500.0) / 700.0));
+          P.free_rh +
+          0.25 * st.stagnation_weight * std::exp(-((z - 2500.0) / 700.0) * ((z - 2500.0) / 700.0));
       double rh = z <= hmoist ? rh_s : rh_fa + (rh_s - rh_fa) * std::exp(-(z - hmoist) / 300.0);
       double cloud = 0.0;
       if (rain && z >= 1000.0 && z <= 3500.0) {
@@ -828,12 +841,12 @@ void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
         cloud = cloud_q;
       }
       rh = std::min(rh, 1.0);
-      // Hydrostatic pressure with the virtual temperature (one update of q).
-      double pm = p_w * std::exp(-kG * (z - zw) / (kRd * temp));
+      // Hydrostatic pressure with the virtual temperature (q first estimated at
+      // the interface below, then at the mass point).
       const double es = saturation_vapour_pressure(temp);
-      double q = mixing_ratio(rh, es, pm);
+      double q = mixing_ratio(rh, es, p_w);
       double tv = temp * (1.0 + q / kEps) / (1.0 + q);
-      pm = p_w * std::exp(-kG * (z - zw) / (kRd * tv));
+      const double pm = p_w * std::exp(-kG * (z - zw) / (kRd * tv));
       q = mixing_ratio(rh, es, pm);
       tv = temp * (1.0 + q / kEps) / (1.0 + q);
       out.temperature(i, j, k) = temp;
@@ -852,12 +865,14 @@ void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
     const double gmag = std::hypot(grad_x_[c], grad_y_[c]);
     const double s_t = 1.0 - 1.5 * dn.pbl;  // +1 night (downslope) .. -0.5 afternoon (upslope)
     const double slope_amp = gmag > 0.0 ? P.slope_wind * std::tanh(gmag / 0.05) * s_t * calm : 0.0;
-    const double sdx = gmag > 0.0 ? -grad_x_[c] / gmag : 0.0, sdy = gmag > 0.0 ? -grad_y_[c] / gmag : 0.0;
+    const double sdx = gmag > 0.0 ? -grad_x_[c] / gmag : 0.0,
+                 sdy = gmag > 0.0 ? -grad_y_[c] / gmag : 0.0;
     const double nxg = north_x_[c], nyg = north_y_[c];
     for (int k = 0; k < nz; ++k) {
       const double z = vgrid_.z_mid(i, j, k);
       const double beta = smoothstep01((z - 0.5 * hd) / hd);
-      const double gl = z < 100.0 ? std::max(0.0, std::log(std::max(z, z0) / z0) / std::log(100.0 / z0)) : 1.0;
+      const double gl =
+          z < 100.0 ? std::max(0.0, std::log(std::max(z, z0) / z0) / std::log(100.0 / z0)) : 1.0;
       const double ue = (st.bl_u * (1.0 - beta) + st.fa_u * beta) * gl;
       const double ve = (st.bl_v * (1.0 - beta) + st.fa_v * beta) * gl;
       double ug = ue * nyg + ve * nxg;  // east = (north_y, -north_x)
@@ -910,8 +925,8 @@ void SyntheticWinter::record(TimePoint t, MetRecord& out) const {
       out.v10(i, j, 0) = v1 * f10;
       const double s10 = std::hypot(out.u10(i, j, 0), out.v10(i, j, 0));
       out.ustar(i, j, 0) = std::max(0.05, kKarman * s10 / std::log(10.0 / z0));
-      out.hfx(i, j, 0) = P.hfx_sw_fraction * out.swdown(i, j, 0) -
-                         (P.hfx_night_base + P.hfx_night_per_wind * s10);
+      out.hfx(i, j, 0) =
+          P.hfx_sw_fraction * out.swdown(i, j, 0) - (P.hfx_night_base + P.hfx_night_per_wind * s10);
     }
   }
   fill_kz(out, P.kz);

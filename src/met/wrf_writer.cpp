@@ -14,10 +14,10 @@ namespace fwaq {
 
 namespace {
 
-constexpr double kG = 9.81;             // [m s-2], WRF
-constexpr double kP0 = 1.0e5;           // [Pa]
-constexpr double kRdCp = 2.0 / 7.0;     // R_d / c_p, WRF (c_p = 7 R_d / 2)
-constexpr double kT0 = 300.0;           // WRF's θ offset [K]
+constexpr double kG = 9.81;          // [m s-2], WRF
+constexpr double kP0 = 1.0e5;        // [Pa]
+constexpr double kRdCp = 2.0 / 7.0;  // R_d / c_p, WRF (c_p = 7 R_d / 2)
+constexpr double kT0 = 300.0;        // WRF's θ offset [K]
 
 // U.S. Standard Atmosphere 1976 pressure [Pa] at geopotential height z [m]
 // (layers below 32 km; NOAA-S/T 76-1562). Used only as WRF's base state PB.
@@ -249,7 +249,8 @@ void write_wrfout(const std::filesystem::path& path, const HorizontalGrid& grid,
     };
     auto put2f = [&](const char* name, const Field& f) {
       const std::size_t s[3] = {t, 0, 0};
-      const std::size_t c[3] = {1, static_cast<std::size_t>(f.ny()), static_cast<std::size_t>(f.nx())};
+      const std::size_t c[3] = {1, static_cast<std::size_t>(f.ny()),
+                                static_cast<std::size_t>(f.nx())};
       w.write(name, std::span<const double>(f.data(), f.size()), s, c);
     };
     auto put3 = [&](const char* name, std::span<const double> v, std::size_t lz, std::size_t ly,
@@ -281,13 +282,16 @@ void write_wrfout(const std::filesystem::path& path, const HorizontalGrid& grid,
       for (int i = 0; i < nx; ++i) {
         std::vector<double> pw(static_cast<std::size_t>(nz) + 1);
         pw[0] = r.psfc(i, j, 0);
-        auto zm = [&](int k) { return 0.5 * (r.z_interface(i, j, k) + r.z_interface(i, j, k + 1)); };
+        auto zm = [&](int k) {
+          return 0.5 * (r.z_interface(i, j, k) + r.z_interface(i, j, k + 1));
+        };
         for (int k = 1; k <= nz; ++k) {
           const int ka = std::max(0, std::min(k - 1, nz - 2)), kb = std::min(ka + 1, nz - 1);
           const double za = zm(ka), zb = zm(kb);
           const double la = std::log(r.pressure(i, j, ka)), lb = std::log(r.pressure(i, j, kb));
           const double zk = r.z_interface(i, j, k);
-          pw[k] = kb == ka ? r.pressure(i, j, ka) : std::exp(la + (lb - la) * (zk - za) / (zb - za));
+          pw[k] =
+              kb == ka ? r.pressure(i, j, ka) : std::exp(la + (lb - la) * (zk - za) / (zb - za));
         }
         ptop_mean += pw[nz];
         for (int k = 0; k <= nz; ++k) znw[k] += (pw[k] - pw[nz]) / (pw[0] - pw[nz]);
@@ -307,10 +311,11 @@ void write_wrfout(const std::filesystem::path& path, const HorizontalGrid& grid,
 
     // Base state (geopotential and pressure) from the terrain and the interface
     // heights: computed for the first record and again only if they change.
-    const bool same_geometry =
-        n > 0 && std::memcmp(r.terrain.data(), records[0].terrain.data(), r.terrain.size() * sizeof(double)) == 0 &&
-        std::memcmp(r.z_interface.data(), records[0].z_interface.data(),
-                    r.z_interface.size() * sizeof(double)) == 0;
+    const bool same_geometry = n > 0 &&
+                               std::memcmp(r.terrain.data(), records[0].terrain.data(),
+                                           r.terrain.size() * sizeof(double)) == 0 &&
+                               std::memcmp(r.z_interface.data(), records[0].z_interface.data(),
+                                           r.z_interface.size() * sizeof(double)) == 0;
     if (!same_geometry) {
       for (int k = 0; k <= nz; ++k) {
         for (int j = 0; j < ny; ++j) {
@@ -326,7 +331,8 @@ void write_wrfout(const std::filesystem::path& path, const HorizontalGrid& grid,
             const double zasl =
                 r.terrain(i, j, 0) + 0.5 * (r.z_interface(i, j, k) + r.z_interface(i, j, k + 1));
             // Whole pascals: an exact float that compresses well; P carries the rest.
-            pb[(static_cast<std::size_t>(k) * ny + j) * nx + i] = std::round(standard_pressure(zasl));
+            pb[(static_cast<std::size_t>(k) * ny + j) * nx + i] =
+                std::round(standard_pressure(zasl));
           }
         }
       }
@@ -367,12 +373,9 @@ void write_wrfout(const std::filesystem::path& path, const HorizontalGrid& grid,
   w.commit();
 }
 
-std::vector<std::filesystem::path> write_wrfout_series(const std::filesystem::path& dir,
-                                                       const HorizontalGrid& grid,
-                                                       const WrfSeriesSource& source,
-                                                       TimePoint start, TimePoint end,
-                                                       Seconds interval, WrfWriteOptions opt,
-                                                       int rank, int nranks) {
+std::vector<std::filesystem::path> write_wrfout_series(
+    const std::filesystem::path& dir, const HorizontalGrid& grid, const WrfSeriesSource& source,
+    TimePoint start, TimePoint end, Seconds interval, WrfWriteOptions opt, int rank, int nranks) {
   if (interval.count() <= 0) {
     throw UsageError("wrfout series: the interval must be positive, got " +
                      std::to_string(interval.count()) + " s");

@@ -7,7 +7,8 @@ namespace fwaq {
 
 namespace {
 
-void collect_keys(const YAML::Node& node, const std::string& prefix, std::vector<std::string>& out) {
+void collect_keys(const YAML::Node& node, const std::string& prefix,
+                  std::vector<std::string>& out) {
   if (!node.IsMap()) {
     out.push_back(prefix);
     return;
@@ -29,8 +30,9 @@ Config Config::from_string(const std::string& yaml, const std::string& base_dir,
   try {
     c.state_->root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
-    throw InputError(name, "", "YAML syntax error at line " + std::to_string(e.mark.line + 1) +
-                                   ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    throw InputError(name, "",
+                     "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+                         std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   if (!c.state_->root.IsMap()) throw InputError(name, "", "the case file must be a YAML mapping");
   return c;
@@ -110,7 +112,9 @@ void Config::check_all_used() const {
   if (!unused.empty()) throw InputError(state_->path, "", "unknown or unused keys: " + unused);
 }
 
-bool ConfigSection::has(const std::string& key) const { return node_[key].IsDefined(); }
+bool ConfigSection::has(const std::string& key) const {
+  return node_[key].IsDefined();
+}
 
 YAML::Node ConfigSection::get(const std::string& key) const {
   const YAML::Node n = node_[key];

@@ -40,8 +40,14 @@ std::string format(TimePoint t, const char* pattern) {
 }
 }  // namespace
 
-std::string format_iso(TimePoint t) { return format(t, "%04d-%02u-%02uT%02d:%02d:%02dZ"); }
-std::string format_wrf(TimePoint t) { return format(t, "%04d-%02u-%02u_%02d:%02d:%02d"); }
-std::string format_date(TimePoint t) { return format(t, "%04d-%02u-%02u").substr(0, 10); }
+std::string format_iso(TimePoint t) {
+  return format(t, "%04d-%02u-%02uT%02d:%02d:%02dZ");
+}
+std::string format_wrf(TimePoint t) {
+  return format(t, "%04d-%02u-%02u_%02d:%02d:%02d");
+}
+std::string format_date(TimePoint t) {
+  return format(t, "%04d-%02u-%02u").substr(0, 10);
+}
 
 }  // namespace fwaq

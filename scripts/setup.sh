@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs fwaq's dependencies (Debian 12 packages), builds the Release preset,
 # then runs what was asked:
-#   scripts/setup.sh run    the main job (the verification suite, with its table)
+#   scripts/setup.sh run    the main job (scripts/main_job.sh: the 2019-20 season without and
+#                           with the action plan, and the per-city table against targets)
 #   scripts/setup.sh test   the whole test suite (ctest)
 #   scripts/setup.sh build  only install and build
 set -euo pipefail
@@ -32,7 +33,7 @@ cmake --build --preset release -j "$jobs"
 
 case "$action" in
   run)
-    exec ./build/release/fwaq verify all
+    exec bash scripts/main_job.sh
     ;;
   test)
     # Open MPI refuses root without these; harmless otherwise.

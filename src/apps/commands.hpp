@@ -17,6 +17,11 @@ void add_inspect_command(CLI::App& app, Command& selected);
 void add_met_command(CLI::App& app, Command& selected);
 void add_emissions_command(CLI::App& app, Command& selected);
 void add_prepare_command(CLI::App& app, Command& selected);
+void add_chem_command(CLI::App& app, Command& selected);
+void add_run_command(CLI::App& app, Command& selected);
+void add_targets_command(CLI::App& app, Command& selected);
+void add_evaluate_command(CLI::App& app, Command& selected);
+void add_calibrate_command(CLI::App& app, Command& selected);
 
 /// True on the rank that prints (rank 0 of MPI_COMM_WORLD).
 bool is_root();

@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
     fwaq::apps::add_met_command(app, selected);
     fwaq::apps::add_emissions_command(app, selected);
     fwaq::apps::add_prepare_command(app, selected);
+    fwaq::apps::add_chem_command(app, selected);
+    fwaq::apps::add_run_command(app, selected);
+    fwaq::apps::add_targets_command(app, selected);
+    fwaq::apps::add_evaluate_command(app, selected);
+    fwaq::apps::add_calibrate_command(app, selected);
     try {
       app.parse(argc, argv);
       code = selected.run ? selected.run() : 0;

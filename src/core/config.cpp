@@ -38,12 +38,76 @@ Config Config::from_string(const std::string& yaml, const std::string& base_dir,
   return c;
 }
 
+namespace {
+
+/// Origin folder of a dotted key: its own entry or its nearest parent's, else `fallback`.
+std::filesystem::path origin_of(const std::map<std::string, std::filesystem::path>& origin,
+                                std::string dotted, const std::filesystem::path& fallback) {
+  while (true) {
+    const auto it = origin.find(dotted);
+    if (it != origin.end()) return it->second;
+    const auto dot = dotted.rfind('.');
+    if (dot == std::string::npos) return fallback;
+    dotted.resize(dot);
+  }
+}
+
+/// Lays `top` over `base` (a copy): mappings merge key by key, anything else replaces.
+/// Leaves that come from `base` keep their origin folder in `origin` (dotted keys).
+YAML::Node merge_over(const YAML::Node& base, const YAML::Node& top, const std::string& prefix,
+                      const std::filesystem::path& base_dir,
+                      const std::map<std::string, std::filesystem::path>& base_origin,
+                      std::map<std::string, std::filesystem::path>& origin) {
+  if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& kv : base) {
+    const std::string key = kv.first.as<std::string>();
+    const std::string dotted = prefix.empty() ? key : prefix + "." + key;
+    if (top[key].IsDefined()) {
+      out[key] = merge_over(kv.second, top[key], dotted, base_dir, base_origin, origin);
+    } else {
+      out[key] = YAML::Clone(kv.second);
+      // Everything below `dotted` came from the base file (or from its own bases).
+      origin[dotted] = origin_of(base_origin, dotted, base_dir);
+      for (const auto& [k, dir] : base_origin) {
+        if (k.rfind(dotted + ".", 0) == 0) origin[k] = dir;
+      }
+    }
+  }
+  for (const auto& kv : top) {
+    const std::string key = kv.first.as<std::string>();
+    if (!base[key].IsDefined()) out[key] = YAML::Clone(kv.second);
+  }
+  return out;
+}
+
+}  // namespace
+
 Config Config::load(const std::string& path, const std::vector<std::string>& overrides) {
+  return load_with_base(path, overrides, 0);
+}
+
+Config Config::load_with_base(const std::string& path, const std::vector<std::string>& overrides,
+                              int depth) {
   std::ifstream in(path);
   if (!in) throw InputError(path, "", "cannot open the case file");
   std::stringstream text;
   text << in.rdbuf();
   Config c = from_string(text.str(), std::filesystem::path(path).parent_path().string(), path);
+  if (c.state_->root["base"].IsDefined()) {
+    if (depth > 8) throw InputError(path, "base", "more than 8 nested base files (a cycle?)");
+    const YAML::Node b = c.state_->root["base"];
+    if (!b.IsScalar()) throw InputError(path, "base", "must be a file name");
+    std::filesystem::path bp = b.as<std::string>();
+    if (bp.is_relative()) bp = c.state_->base_dir / bp;
+    const Config base = load_with_base(bp.lexically_normal().string(), {}, depth + 1);
+    YAML::Node top = YAML::Clone(c.state_->root);
+    top.remove("base");
+    std::map<std::string, std::filesystem::path> origin;
+    c.state_->root = merge_over(base.state_->root, top, "", base.state_->base_dir,
+                                base.state_->origin_dir, origin);
+    c.state_->origin_dir = std::move(origin);
+  }
   for (const auto& ov : overrides) {
     const auto eq = ov.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -132,7 +196,9 @@ ConfigSection ConfigSection::subsection(const std::string& key) const {
 
 std::filesystem::path ConfigSection::path(const std::string& key) const {
   std::filesystem::path p = required<std::string>(key);
-  if (p.is_relative()) p = state_->base_dir / p;
+  if (p.is_relative()) {
+    p = origin_of(state_->origin_dir, name(key), state_->base_dir) / p;
+  }
   return p.lexically_normal();
 }
 

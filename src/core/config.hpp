@@ -3,9 +3,14 @@
 // through ConfigSection; keys nobody read are an error (a misspelt key must not be
 // silently ignored), required keys are explicit, and command-line overrides
 // `section.key=value` (or deeper, `a.b.c=value`) are applied before reading.
+// A case file may start from another: a top-level `base: other.yaml` (relative to the
+// file) loads that file first and lays this one over it (mappings merge key by key,
+// everything else replaces); relative paths keep resolving against the folder of the
+// file that wrote them.
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -42,9 +47,14 @@ class Config {
     std::filesystem::path base_dir;
     YAML::Node root;
     std::set<std::string> used;  // dotted keys that were read
+    /// Folder of the file that set each value inherited through `base:` (dotted key),
+    /// against which that file's relative paths resolve.
+    std::map<std::string, std::filesystem::path> origin_dir;
   };
 
  private:
+  static Config load_with_base(const std::string& path, const std::vector<std::string>& overrides,
+                               int depth);
   std::shared_ptr<State> state_;
 };
 

@@ -104,9 +104,10 @@ void EmissionScaling::add(const Rule& rule) {
 }
 
 double EmissionScaling::factor(Sector sector, const std::string& region, Species species,
-                               TimePoint t) const {
+                               TimePoint t, const std::string& component) const {
   double f = 1.0;
   for (const auto& r : rules_) {
+    if (!r.component.empty() && r.component != component) continue;
     if (r.sector && *r.sector != sector) continue;
     if (!r.region.empty() && r.region != region) continue;
     if (r.species && *r.species != species) continue;
@@ -175,7 +176,7 @@ void EmissionSource::fill(TimePoint t, const VerticalGrid& vgrid, int i0, int j0
       const double base = L.rate[month][x];
       if (base == 0.0) continue;
       r[x] = base * tf[index_of(L.sector)] *
-             scaling_.factor(L.sector, inv.regions[L.region], kAllSpecies[x], t);
+             scaling_.factor(L.sector, inv.regions[L.region], kAllSpecies[x], t, L.label);
       any = any || r[x] != 0.0;
     }
     if (!any) continue;
@@ -211,7 +212,7 @@ double EmissionSource::total_rate(TimePoint t, Species species) const {
     const double base = L.rate[month][x];
     if (base == 0.0) continue;
     sum += base * temporal_factor(L.sector, t) *
-           scaling_.factor(L.sector, inv.regions[L.region], species, t);
+           scaling_.factor(L.sector, inv.regions[L.region], species, t, L.label);
   }
   return sum;
 }

@@ -99,6 +99,9 @@ class EmissionScaling {
     std::optional<TimePoint> until;  ///< exclusive (UTC); none = always
     double factor = 1.0;             ///< >= 0
     std::string label;               ///< e.g. "orange alert, Xi'an"
+    /// "" = every layer; else only the layers of this inventory component (e.g.
+    /// "residential_coal_converted_2019", an industry cluster "industry cluster: Hejin").
+    std::string component;
   };
   /// A rule; UsageError if factor < 0 or not finite, or from >= until.
   void add(const Rule& rule);
@@ -108,7 +111,12 @@ class EmissionScaling {
   using Hook = std::function<double(Sector, const std::string& region, Species, TimePoint)>;
   void set_hook(Hook hook) { hook_ = std::move(hook); }
   /// Product of the factors of every matching rule (and the hook), 1 if none.
-  double factor(Sector sector, const std::string& region, Species species, TimePoint t) const;
+  double factor(Sector sector, const std::string& region, Species species, TimePoint t) const {
+    return factor(sector, region, species, t, "");
+  }
+  /// The same for a layer of the inventory component `component` (its label).
+  double factor(Sector sector, const std::string& region, Species species, TimePoint t,
+                const std::string& component) const;
   bool is_identity() const { return rules_.empty() && !hook_; }
 
  private:

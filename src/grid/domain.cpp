@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "obs/stations.hpp"
@@ -1102,6 +1103,56 @@ Domain Domain::load(const Config& cfg) {
     }
   } catch (const netCDF::exceptions::NcException& e) {
     throw InputError(file, "", std::string("cannot read the domain file: ") + e.what());
+  }
+  return d;
+}
+
+Domain Domain::coarsened(int factor) const {
+  if (factor < 1 || spec_.nx % factor != 0 || spec_.ny % factor != 0) {
+    throw UsageError("domain.coarsen = " + std::to_string(factor) +
+                     ": must be >= 1 and divide nx = " + std::to_string(spec_.nx) +
+                     " and ny = " + std::to_string(spec_.ny));
+  }
+  if (factor == 1) return *this;
+  DomainSpec spec = spec_;
+  spec.nx /= factor;
+  spec.ny /= factor;
+  spec.dx_m *= factor;
+  spec.dy_m *= factor;
+  auto grid = std::make_shared<const HorizontalGrid>(spec.horizontal_grid());
+  Domain d(spec, grid, spec.vertical_grid());
+  d.areas_ = areas_;
+  d.polygon_area_m2_ = polygon_area_m2_;
+  d.core_source_ = core_source_;
+  const HorizontalGrid& fine = *grid_;
+  // Area-weighted block mean of a fine 2-D field.
+  auto block_mean = [&](const Field& f, const std::string& name, const std::string& units) {
+    Field c(name, units, spec.nx, spec.ny, 1, 0);
+    for (int J = 0; J < spec.ny; ++J) {
+      for (int I = 0; I < spec.nx; ++I) {
+        double sum = 0.0, area = 0.0;
+        for (int j = J * factor; j < (J + 1) * factor; ++j) {
+          for (int i = I * factor; i < (I + 1) * factor; ++i) {
+            sum += f(i, j, 0) * fine.cell_area(i, j);
+            area += fine.cell_area(i, j);
+          }
+        }
+        c(I, J, 0) = sum / area;
+      }
+    }
+    return c;
+  };
+  d.terrain_ = block_mean(terrain_, "terrain", "m");
+  for (std::size_t a = 0; a < areas_.size(); ++a) {
+    d.fractions_.push_back(block_mean(fractions_[a], fractions_[a].name(), "1"));
+    std::vector<std::pair<int, int>> cells;
+    for (const auto& [i, j] : core_cells_[a]) {
+      const std::pair<int, int> c{i / factor, j / factor};
+      if (std::find(cells.begin(), cells.end(), c) == cells.end()) cells.push_back(c);
+    }
+    std::sort(cells.begin(), cells.end(),
+              [](const auto& x, const auto& y) { return std::tie(x.second, x.first) < std::tie(y.second, y.first); });
+    d.core_cells_.push_back(std::move(cells));
   }
   return d;
 }

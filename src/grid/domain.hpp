@@ -117,6 +117,14 @@ class Domain {
   /// The domain file that was read.
   const std::filesystem::path& file() const { return spec_.domain_file; }
 
+  /// The same domain on a grid `factor` times coarser in x and y (same projection and
+  /// centre; coarse cell (I, J) is the block of fine cells [fI, fI+f) x [fJ, fJ+f)).
+  /// Area fractions and terrain are area-weighted block means (so mask areas are kept
+  /// to the map-factor variation inside a block, ~1e-4); a coarse cell is in an area's
+  /// urban core if its block holds one of the fine core cells. UsageError unless nx and
+  /// ny are multiples of factor >= 1.
+  Domain coarsened(int factor) const;
+
  private:
   DomainSpec spec_;
   std::shared_ptr<const HorizontalGrid> grid_;

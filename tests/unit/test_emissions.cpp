@@ -906,7 +906,7 @@ TEST(EmissionsSource, FillSumsToTotalRateAndWindowsTile) {
   for (Sector only : {Sector::kPower, Sector::kResidential}) {
     EmissionScaling sc;
     for (Sector s : kAllSectors) {
-      if (s != only) sc.add({s, "", std::nullopt, std::nullopt, std::nullopt, 0.0, "off"});
+      if (s != only) sc.add({s, "", std::nullopt, std::nullopt, std::nullopt, 0.0, "off", ""});
     }
     src.set_scaling(sc);
     src.fill(t, vfull, 0, 0, fields);
@@ -945,7 +945,7 @@ TEST(EmissionsSource, ScalingRulesActBySectorRegionSpeciesAndWindow) {
   }
   EmissionScaling sc;
   sc.add({Sector::kResidential, "Xi'an", Species::kSO2, parse_time("2019-01-15"),
-          parse_time("2019-01-16"), 0.5, "test"});
+          parse_time("2019-01-16"), 0.5, "test", ""});
   src.set_scaling(sc);
   EXPECT_NEAR(src.total_rate(t, Species::kSO2), base_so2 - 0.5 * xian_res, 1e-12 * base_so2);
   EXPECT_NEAR(src.total_rate(t, Species::kNOx), base_nox, 1e-12 * base_nox);
@@ -958,7 +958,7 @@ TEST(EmissionsSource, ScalingRulesActBySectorRegionSpeciesAndWindow) {
   all.set_hook([](Sector, const std::string&, Species, TimePoint) { return 0.7; });
   src.set_scaling(all);
   EXPECT_NEAR(src.total_rate(t, Species::kNOx), 0.7 * base_nox, 1e-12 * base_nox);
-  EXPECT_THROW(sc.add({std::nullopt, "", std::nullopt, std::nullopt, std::nullopt, -1.0, "bad"}),
+  EXPECT_THROW(sc.add({std::nullopt, "", std::nullopt, std::nullopt, std::nullopt, -1.0, "bad", ""}),
                UsageError);
   EXPECT_DOUBLE_EQ(
       sc.factor(Sector::kResidential, "Xi'an", Species::kSO2, parse_time("2019-01-15T23:59:59")),

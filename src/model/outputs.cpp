@@ -158,6 +158,13 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
       w.attribute(name, "long_name",
                   std::string(v.long_name) + (daily ? ", local-day mean" : ", lowest model layer"));
       w.attribute(name, "units", "ug m-3");
+      const std::string base = v.name;
+      if (base == "so2" || base == "no2" || base == "no" || base == "co" || base == "nh3" ||
+          base == "hno3" || base == "o3") {
+        w.attribute(name, "comment",
+                    "gas at the reference state 298.15 K, 1013.25 hPa (as China's monitoring "
+                    "network reports gases)");
+      }
       if (*v.standard_name) w.attribute(name, "standard_name", v.standard_name);
       w.attribute(name, "coordinates", "lat lon");
       w.attribute(name, "grid_mapping", "crs");

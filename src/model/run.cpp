@@ -173,6 +173,10 @@ Settings read_settings(const Config& cfg, const RunRequest& req) {
 
 // ---- helpers --------------------------------------------------------------------------
 
+/// Dry-air density at the reference state of China's gas measurements, 298.15 K and
+/// 101325 Pa: p M_air / (R T) [kg m-3].
+constexpr double kRhoReference = 101325.0 * 0.0289647 / (8.314462618 * 298.15);
+
 std::string crc32_of_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return "unreadable";
@@ -329,7 +333,9 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
     const AreaInfo& info = dom.area(a);
     CitySampler s;
     s.name = info.name;
-    s.in_region = info.is_city();
+    // The region: the 11 cities and Yangling (a demonstration zone with its own target,
+    // administratively inside Xianyang); Xixian New Area and Hancheng would count twice.
+    s.in_region = info.is_city() || info.name == "Yangling";
     if (stations && !stations->in_city(info.name).empty()) {
       for (const obs::Station* st : stations->in_city(info.name)) {
         if (!st->has_location()) continue;
@@ -488,8 +494,13 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
     chemistry.diagnose(state, local, met, diag, 0, 1);
     for (int j = 0; j < ny; ++j) {
       for (int i = 0; i < nx; ++i) {
+        // Particles at the ambient state, gases at the reference state 298.15 K and
+        // 1013.25 hPa, as China's monitoring network reports them since September 2018
+        // (MEE announcement 2018 No. 29; HJ 663-2013 amendment).
         const double rho = met.density(i, j, 0);
         auto c = [&](Tracer t) { return state.tracers[idx(t)](i, j, 0) * rho; };
+        auto g = [&](Tracer t) { return state.tracers[idx(t)](i, j, 0) * kRhoReference; };
+        const double gas_scale = kRhoReference / rho;  // diagnosed gases are ambient
         const double so4 = c(Tracer::kSO4), no3 = diag.no3_p(i, j, 0), nh4 = diag.nh4_p(i, j, 0);
         const double poa = c(Tracer::kPOA), soa = diag.soa(i, j, 0), bc = c(Tracer::kBC);
         const double opm = c(Tracer::kOPM);
@@ -504,13 +515,13 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
         v[kSoa] = soa;
         v[kBc] = bc;
         v[kOpm] = opm;
-        v[kSo2] = c(Tracer::kSO2);
-        v[kNo2] = c(Tracer::kNO2);
-        v[kNo] = c(Tracer::kNO);
-        v[kCo] = c(Tracer::kCO);
-        v[kNh3] = diag.nh3_g(i, j, 0);
-        v[kHno3] = diag.hno3_g(i, j, 0);
-        v[kO3] = diag.o3(i, j, 0);
+        v[kSo2] = g(Tracer::kSO2);
+        v[kNo2] = g(Tracer::kNO2);
+        v[kNo] = g(Tracer::kNO);
+        v[kCo] = g(Tracer::kCO);
+        v[kNh3] = diag.nh3_g(i, j, 0) * gas_scale;
+        v[kHno3] = diag.hno3_g(i, j, 0) * gas_scale;
+        v[kO3] = diag.o3(i, j, 0) * gas_scale;
         v[kWater] = diag.water(i, j, 0);
         for (int x = 0; x < kNumSurfaceVars; ++x) surface[static_cast<std::size_t>(x)](i, j, 0) = v[x];
       }

@@ -14,6 +14,7 @@ packages=(
   libopenmpi-dev openmpi-bin libhdf5-dev libnetcdf-dev libnetcdf-c++4-dev netcdf-bin
   libeigen3-dev libgtest-dev libbenchmark-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libproj-dev proj-data libspdlog-dev libfmt-dev ferret-datasets
+  python3-xarray python3-netcdf4
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,11 +1,16 @@
-// `fwaq bench transport`: measured in src/bench (see docs/performance.md).
+// `fwaq bench transport` and `fwaq bench chemistry`: measured in src/bench (see
+// docs/performance.md and docs/science/chemistry.md).
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "apps/commands.hpp"
+#include "bench/chem_bench.hpp"
 #include "bench/transport_bench.hpp"
+#include "core/config.hpp"
 
 namespace fwaq::apps {
 
@@ -144,6 +149,84 @@ void print_table(const TransportReport& r) {
       r.seconds);
 }
 
+nlohmann::ordered_json chem_to_json(const bench::ChemistryBenchReport& r) {
+  nlohmann::ordered_json j;
+  const auto& one = r.runs.front();
+  j["cell_steps_per_second"] = one.cell_steps_per_second;
+  j["us_per_cell_step"] = one.us_per_cell_step;
+  j["cpu_us_per_cell_step"] = one.cpu_us_per_cell_step;
+  j["stream_triad_gbps"] = r.stream_gbps;
+  j["bytes_per_cell_step"] = r.bytes_per_cell_step;
+  j["memory_floor_us_per_cell_step"] = r.bytes_per_cell_step / (r.stream_gbps * 1e3);
+  j["thermo_us_per_call"] = r.thermo_us_per_call;
+  j["cpu_us_per_cell_step_without_thermo"] = one.cpu_us_per_cell_step - r.thermo_us_per_call;
+  j["mean_solver_steps_per_cell_step"] = r.mean_solver_steps;
+  j["max_solver_steps_in_a_cell_step"] = r.max_solver_steps;
+  j["rejected_fraction"] = r.rejected_fraction;
+  j["ranks"] = r.ranks;
+  j["cores"] = r.cores;
+  j["cells_per_rank"] = r.cells;
+  j["columns_per_rank"] = r.columns;
+  j["levels"] = r.options.nz;
+  j["wet_fraction"] = r.wet_fraction;
+  j["repeats"] = r.options.repeats;
+  j["hours"] = r.options.hours;
+  j["cell_steps"] = r.cell_steps;
+  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+  for (const auto& t : r.runs) {
+    runs.push_back({{"threads", t.threads},
+                    {"seconds", t.seconds},
+                    {"cell_steps_per_second", t.cell_steps_per_second},
+                    {"us_per_cell_step_per_core", t.us_per_cell_step},
+                    {"cpu_us_per_cell_step", t.cpu_us_per_cell_step},
+                    {"oversubscribed", r.ranks * t.threads > r.cores}});
+  }
+  j["runs"] = runs;
+  j["produced_ug"] = {{"sulfate", r.sulfate_ug}, {"hno3", r.hno3_ug}, {"soa", r.soa_ug}};
+  j["stream_elements"] = r.options.stream_elements;
+  j["seconds"] = r.seconds;
+  j["load_average"] = {r.load_before, r.load_after};
+  return j;
+}
+
+void print_chem_table(const bench::ChemistryBenchReport& r) {
+  std::printf(
+      "fwaq bench chemistry: %d cells per rank (%d columns x %d levels) x %d hourly steps from "
+      "2019-12-15 00 UTC\n",
+      r.cells, r.columns, r.options.nz, r.options.hours);
+  std::printf(
+      "  winter cells of the Fenwei plain: day and night, clear / fog / stratus, clean / "
+      "polluted (%.0f %% with liquid water); best of %d runs; %d rank(s) on %d core(s)\n",
+      100.0 * r.wet_fraction, r.options.repeats, r.ranks, r.cores);
+  if (r.load_before > 0.5) {
+    std::printf(
+        "  WARNING: node load average %.2f at the start: other work competes for the cores; "
+        "figures are unreliable\n",
+        r.load_before);
+  }
+  std::printf("STREAM triad: %.2f GB/s; memory traffic %.0f B per cell-step -> floor %.3f us\n",
+              r.stream_gbps, r.bytes_per_cell_step, r.bytes_per_cell_step / (r.stream_gbps * 1e3));
+  std::printf("\n%-8s %10s %14s %18s %14s %8s\n", "threads", "seconds", "cell-steps/s",
+              "us/cell-step/core", "cpu-us/c-step", "2t/1t");
+  const double t1 = r.runs.front().seconds;
+  for (const auto& t : r.runs) {
+    std::printf("%-8d %10.3f %14.4g %18.3f %14.3f %8.2f\n", t.threads, t.seconds,
+                t.cell_steps_per_second, t.us_per_cell_step, t.cpu_us_per_cell_step,
+                t1 / t.seconds);
+  }
+  std::printf(
+      "(cpu-us/c-step: CPU time of the rank per cell-step, robust to other work on the node;\n"
+      " with 2 threads it includes OpenMP spin-waiting)\n");
+  std::printf(
+      "\nRosenbrock steps per cell-step: mean %.2f, max %d; rejected %.1f %%\n"
+      "inorganic thermodynamics alone: %.3f us per call (one per cell-step, included above);\n"
+      "  the rest of the operator: %.3f us per cell-step (CPU)\n"
+      "produced in the day: sulfate %.4g ug, HNO3 %.4g ug, SOA %.4g ug; %.1f s in all\n",
+      r.mean_solver_steps, r.max_solver_steps, 100.0 * r.rejected_fraction, r.thermo_us_per_call,
+      r.runs.front().cpu_us_per_cell_step - r.thermo_us_per_call, r.sulfate_ug, r.hno3_ug, r.soa_ug,
+      r.seconds);
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, Command& selected) {
@@ -193,6 +276,65 @@ void add_bench_command(CLI::App& app, Command& selected) {
           std::cout << to_json(r).dump(2) << "\n";
         } else {
           print_table(r);
+        }
+      }
+      return 0;
+    };
+  });
+
+  auto* ch = cmd->add_subcommand(
+      "chemistry",
+      "Time the chemistry operator (thermodynamics, rates, Rosenbrock integration) on winter "
+      "cells of the Fenwei plain with 1 and 2 OpenMP threads, and the STREAM triad bandwidth");
+  struct ChemArgs {
+    bench::ChemistryBenchOptions o;
+    std::vector<std::string> settings;
+    bool json = false;
+  };
+  auto cargs = std::make_shared<ChemArgs>();
+  ch->add_option("--cells", cargs->o.cells, "Cells per rank")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  ch->add_option("--levels", cargs->o.nz, "Levels per column")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 200));
+  ch->add_option("--hours", cargs->o.hours, "Hourly steps timed per thread count")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  ch->add_option("--repeats", cargs->o.repeats,
+                 "Runs of the day per thread count; the fastest counts")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  ch->add_option("--stream-elements", cargs->o.stream_elements,
+                 "STREAM array length (all ranks together; 3 arrays of 8-byte values)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 34));
+  ch->add_option("--set", cargs->settings,
+                 "A chemistry option as in the case file's `chemistry` section, key=value "
+                 "(repeatable), e.g. --set method=rodas3 --set rtol=1e-4");
+  ch->add_flag("--json", cargs->json, "Print one JSON object instead of a table");
+  ch->callback([cargs, &selected]() {
+    selected.run = [cargs]() {
+      // The settings as a `chemistry` section, read like a case file's.
+      std::string text = cargs->settings.empty() ? "chemistry: {}\n" : "chemistry:\n";
+      for (const auto& kv : cargs->settings) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          throw UsageError("bench chemistry: --set '" + kv + "' is not key=value");
+        }
+        text += "  " + kv.substr(0, eq) + ": " + kv.substr(eq + 1) + "\n";
+      }
+      const Config cfg = Config::from_string(text, ".", "--set");
+      const ConfigSection sec = cfg.section("chemistry");
+      bench::ChemistryBenchOptions o = cargs->o;
+      o.chemistry = chem::ChemistryOptions::from_config(&sec);
+      cfg.check_all_used();
+      const bench::ChemistryBenchReport r = bench::run_chemistry_bench(o, MPI_COMM_WORLD);
+      if (is_root()) {
+        if (cargs->json) {
+          std::cout << chem_to_json(r).dump(2) << "\n";
+        } else {
+          print_chem_table(r);
         }
       }
       return 0;

@@ -28,6 +28,9 @@ void add_calibrate_command(CLI::App& app, Command& selected) {
   cmd->add_option("--write", *write,
                   "Write the fitted factors to this calibration file (e.g. "
                   "input/fenwei/emissions/calibration.yaml)");
+  cmd->add_option("--initial", req->initial,
+                  "Start from the factors of this calibration file (default: all 1)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--start", req->start, "First local date compared")->capture_default_str();
   cmd->add_option("--end", req->end, "Last local date compared (exclusive)")->capture_default_str();
   cmd->add_option("--spinup-hours", req->spinup_hours, "Spin-up before --start [h]")

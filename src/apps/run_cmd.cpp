@@ -27,7 +27,8 @@ void add_run_command(CLI::App& app, Command& selected) {
       "run",
       "Run a case (meteorology, emissions, transport, chemistry, deposition) and write "
       "fields.nc, cities_hourly.csv, cities_daily.csv and summary.json into --out");
-  cmd->add_option("case", args->req.case_file, "Case file (YAML), e.g. scenarios/fenwei-2019-20-reference.yaml")
+  cmd->add_option("case", args->req.case_file,
+                  "Case file (YAML), e.g. scenarios/fenwei-2019-20-reference.yaml")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "Output folder (created if missing)")->required();
@@ -50,7 +51,7 @@ void add_run_command(CLI::App& app, Command& selected) {
         if (args->json) {
           std::cout << summary.dump(2) << "\n";
         } else {
-          std::cout << model::format_city_table(summary) << "state_hash " 
+          std::cout << model::format_city_table(summary) << "state_hash "
                     << summary.at("state_hash").get<std::string>() << ", wall "
                     << summary.at("wall_seconds").get<double>() << " s, outputs in " << args->out
                     << "\n";

@@ -6,6 +6,9 @@
 #include <map>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+#include <Eigen/Dense>
+
 #include "core/error.hpp"
 #include "model/outputs.hpp"
 #include "model/run.hpp"
@@ -39,7 +42,8 @@ std::string calibration_yaml(const std::map<std::string, double>& factor,
   std::ostringstream o;
   o << "# Calibration of the built-in inventory's city emissions (all sectors and species of\n"
        "# each city region) against the CNEMC city PM2.5 of January-March 2019, made by\n"
-       "#   fwaq calibrate " << report.value("case", "") << " --obs " << report.value("obs", "")
+       "#   fwaq calibrate "
+    << report.value("case", "") << " --obs " << report.value("obs", "")
     << "\n# (scripts/calibrate.sh; method in docs/science/calibration.md). Do not edit by hand.\n"
        "# Final fit: model / observed January-March mean per city, spatial correlation r.\n";
   if (report.contains("final")) {
@@ -82,10 +86,26 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   std::map<std::string, double> factor;
   for (const auto& c : cities) factor[c] = 1.0;
   factor["Yangling"] = 1.0;  // follows Xianyang (no observations of its own)
-  std::map<std::string, double> slope;  // d ln M / d ln s per city
-  for (const auto& c : cities) slope[c] = 0.7;
-  std::map<std::string, double> prev_m, prev_s;
-
+  if (!req.initial.empty()) {
+    // Start from the factors of an earlier calibration file.
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(req.initial.string());
+      for (const auto& r : root["rules"]) {
+        const auto region = r["region"].as<std::string>();
+        if (factor.count(region)) factor[region] = r["factor"].as<double>();
+      }
+    } catch (const YAML::Exception& e) {
+      throw InputError(req.initial.string(), "rules", std::string("cannot read: ") + e.what());
+    }
+  }
+  // Broyden's method on x = ln(factor), y = ln(model mean) of the cities: the Jacobian
+  // J = dy/dx starts diagonal (0.7: the local share of a city's PM2.5 that its own
+  // emissions make) and learns the cross-city terms from every run (rank-one updates);
+  // each step solves J dx = ln(obs) - y by least squares (Eigen, column-pivoted QR).
+  const int nc = static_cast<int>(cities.size());
+  Eigen::MatrixXd jac = 0.7 * Eigen::MatrixXd::Identity(nc, nc);
+  Eigen::VectorXd prev_x, prev_y;
   nlohmann::json report;
   report["case"] = req.case_file;
   report["obs"] = req.obs_file;
@@ -95,7 +115,8 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   std::filesystem::create_directories(req.out_dir);
   for (int it = 0; it < req.max_iterations; ++it) {
     const auto dir = req.out_dir / ("iteration-" + std::to_string(it));
-    const auto cal = std::filesystem::absolute(req.out_dir / ("calibration-" + std::to_string(it) + ".yaml"));
+    const auto cal =
+        std::filesystem::absolute(req.out_dir / ("calibration-" + std::to_string(it) + ".yaml"));
     if (rank == 0) write_file_atomically(cal, calibration_yaml(factor, nlohmann::json::object()));
     MPI_Barrier(comm);
     RunRequest run;
@@ -151,18 +172,29 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
                    format_calibration_table(report).c_str());
     }
     if (converged) break;
-    // Per-city secant step on ln(model/obs).
-    for (const auto& c : cities) {
-      const double m = model_mean[c], o = step["cities"][c]["observed"].get<double>();
-      if (prev_m.count(c) && std::abs(std::log(factor[c] / prev_s[c])) > 1e-6) {
-        const double g = std::log(m / prev_m[c]) / std::log(factor[c] / prev_s[c]);
-        slope[c] = std::clamp(g, 0.2, 1.0);
-      }
-      prev_m[c] = m;
-      prev_s[c] = factor[c];
-      const double step_ln = std::clamp(std::log(o / m) / slope[c], -1.2, 1.2);
-      factor[c] = std::clamp(factor[c] * std::exp(step_ln), 0.05, 10.0);
+    Eigen::VectorXd x(nc), y(nc), target(nc);
+    for (int c = 0; c < nc; ++c) {
+      const auto& name = cities[static_cast<std::size_t>(c)];
+      x(c) = std::log(factor[name]);
+      y(c) = std::log(model_mean[name]);
+      target(c) = std::log(step["cities"][name]["observed"].get<double>());
     }
+    if (prev_x.size() == nc) {
+      const Eigen::VectorXd dx = x - prev_x, dy = y - prev_y;
+      const double n2 = dx.squaredNorm();
+      if (n2 > 1e-12) jac += (dy - jac * dx) * dx.transpose() / n2;
+    }
+    prev_x = x;
+    prev_y = y;
+    Eigen::VectorXd dx = jac.colPivHouseholderQr().solve(target - y);
+    if (!dx.allFinite()) dx = (target - y) / 0.7;
+    for (int c = 0; c < nc; ++c) {
+      const auto& name = cities[static_cast<std::size_t>(c)];
+      const double step_ln = std::clamp(dx(c), -1.0, 1.0);
+      factor[name] = std::clamp(factor[name] * std::exp(step_ln), 0.02, 10.0);
+    }
+    step["jacobian_diagonal"] =
+        std::vector<double>(jac.diagonal().data(), jac.diagonal().data() + nc);
     factor["Yangling"] = factor["Xianyang"];
   }
   report["converged"] = true;
@@ -174,7 +206,8 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   if (rank == 0) {
     std::map<std::string, double> final_factors =
         report["final"]["factors"].get<std::map<std::string, double>>();
-    if (!req.write_to.empty()) write_file_atomically(req.write_to, calibration_yaml(final_factors, report));
+    if (!req.write_to.empty())
+      write_file_atomically(req.write_to, calibration_yaml(final_factors, report));
     write_file_atomically(req.out_dir / "calibration_report.json", report.dump(2) + "\n");
   }
   return report;
@@ -189,8 +222,8 @@ std::string format_calibration_table(const nlohmann::json& report) {
   o << line;
   for (const auto& [c, v] : f["cities"].items()) {
     std::snprintf(line, sizeof line, "%-12s %8.3f %10.1f %10.1f %8.3f\n", c.c_str(),
-                  f["factors"].value(c, 1.0), v["model"].get<double>(),
-                  v["observed"].get<double>(), v["ratio"].get<double>());
+                  f["factors"].value(c, 1.0), v["model"].get<double>(), v["observed"].get<double>(),
+                  v["ratio"].get<double>());
     o << line;
   }
   std::snprintf(line, sizeof line, "spatial correlation r = %.3f (%d cities)\n",

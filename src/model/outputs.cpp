@@ -94,8 +94,8 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
       cities_(std::move(cities)) {
   first_day_utc_ = local_midnight_utc(start, offset_h_);
   const TimePoint last = start + std::chrono::hours(hours - 1);
-  days_ = static_cast<int>((local_midnight_utc(last, offset_h_) - first_day_utc_).count() / 86400) +
-          1;
+  days_ =
+      static_cast<int>((local_midnight_utc(last, offset_h_) - first_day_utc_).count() / 86400) + 1;
   const auto& vars = surface_variables();
   const std::size_t ncell = static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_);
   day_sum_.assign(vars.size(), std::vector<double>(static_cast<std::size_t>(days_) * ncell, 0.0));
@@ -114,14 +114,16 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
   w.variable("time", NC_DOUBLE, {"time"}, 0);
   w.attribute("time", "standard_name", "time");
   w.attribute("time", "long_name", "valid time (instantaneous state, UTC)");
-  w.attribute("time", "units", "hours since " + format_iso(start).substr(0, 10) + " " +
-                                   format_iso(start).substr(11, 8));
+  w.attribute(
+      "time", "units",
+      "hours since " + format_iso(start).substr(0, 10) + " " + format_iso(start).substr(11, 8));
   w.attribute("time", "calendar", "standard");
   w.variable("day", NC_DOUBLE, {"day"}, 0);
   w.attribute("day", "standard_name", "time");
   w.attribute("day", "long_name", "start of the local day (China Standard Time, UTC+8), in UTC");
-  w.attribute("day", "units", "hours since " + format_iso(start).substr(0, 10) + " " +
-                                  format_iso(start).substr(11, 8));
+  w.attribute(
+      "day", "units",
+      "hours since " + format_iso(start).substr(0, 10) + " " + format_iso(start).substr(11, 8));
   w.attribute("day", "calendar", "standard");
   w.attribute("day", "bounds", "day_bounds");
   w.variable("day_bounds", NC_DOUBLE, {"day", "nv"}, 0);
@@ -203,8 +205,8 @@ void OutputWriter::add_hour(int h, const std::vector<std::vector<double>>& value
   const std::size_t start[3] = {static_cast<std::size_t>(h), 0, 0};
   const std::size_t count[3] = {1, static_cast<std::size_t>(ny_), static_cast<std::size_t>(nx_)};
   const TimePoint t = start_ + std::chrono::hours(h);
-  const int day = static_cast<int>((local_midnight_utc(t, offset_h_) - first_day_utc_).count() /
-                                   86400);
+  const int day =
+      static_cast<int>((local_midnight_utc(t, offset_h_) - first_day_utc_).count() / 86400);
   ++day_count_[static_cast<std::size_t>(day)];
   for (std::size_t v = 0; v < vars.size(); ++v) {
     nc_->write(vars[v].name, values[v], start, count);
@@ -278,12 +280,11 @@ void OutputWriter::finish(nlohmann::json& summary) {
       std::string primary;
       for (const auto& p : a.primary) primary += (primary.empty() ? "" : ";") + p;
       if (primary.empty()) primary = "-";
-      const std::string date = format_date(first_day_utc_ + std::chrono::days(d) +
-                                           std::chrono::hours(offset_h_));
-      daily << cities_[ci].name << "," << date << "," << fmt(m[kPm25], 2) << ","
-            << fmt(m[kPm10], 2) << "," << fmt(m[kSo2], 2) << "," << fmt(m[kNo2], 2) << ","
-            << fmt(c.co.value(), 3) << "," << a.aqi << "," << primary << "," << a.category
-            << "\n";
+      const std::string date =
+          format_date(first_day_utc_ + std::chrono::days(d) + std::chrono::hours(offset_h_));
+      daily << cities_[ci].name << "," << date << "," << fmt(m[kPm25], 2) << "," << fmt(m[kPm10], 2)
+            << "," << fmt(m[kSo2], 2) << "," << fmt(m[kNo2], 2) << "," << fmt(c.co.value(), 3)
+            << "," << a.aqi << "," << primary << "," << a.category << "\n";
       sum_pm25 += m[kPm25];
       sum_pm10 += m[kPm10];
       sum_so2 += m[kSo2];

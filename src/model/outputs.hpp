@@ -23,7 +23,7 @@ namespace fwaq::model {
 
 /// One surface output variable [µg m-3].
 struct SurfaceVariable {
-  const char* name;           ///< NetCDF variable name (hourly); daily: name + "_daily"
+  const char* name;  ///< NetCDF variable name (hourly); daily: name + "_daily"
   const char* long_name;
   const char* standard_name;  ///< CF standard name, "" if none
 };

@@ -98,11 +98,11 @@ Background default_background() {
 }
 
 struct Settings {
-  TimePoint start{}, end{};   // output period [start, end)
-  int spinup_hours = 120;     // run from start - spinup
-  double dt_s = 3600.0;       // synchronisation step
-  int coarsen = 1;            // grid coarsening factor
-  int utc_offset_hours = 8;   // local time of days and dates
+  TimePoint start{}, end{};  // output period [start, end)
+  int spinup_hours = 120;    // run from start - spinup
+  double dt_s = 3600.0;      // synchronisation step
+  int coarsen = 1;           // grid coarsening factor
+  int utc_offset_hours = 8;  // local time of days and dates
   std::filesystem::path stations;
   Background background = default_background();
 };
@@ -132,11 +132,10 @@ Settings read_settings(const Config& cfg, const RunRequest& req) {
       throw InputError(cfg.path(), r.name("spinup_hours"),
                        "is " + std::to_string(s.spinup_hours) + "; expected 0 to 1440 hours");
     }
-    if (!(s.dt_s >= 60.0 && s.dt_s <= 3600.0) ||
-        std::fmod(3600.0, s.dt_s) != 0.0) {
-      throw InputError(cfg.path(), r.name("sync_step_s"),
-                       "is " + std::to_string(s.dt_s) +
-                           "; expected a whole divisor of 3600 s, at least 60 s");
+    if (!(s.dt_s >= 60.0 && s.dt_s <= 3600.0) || std::fmod(3600.0, s.dt_s) != 0.0) {
+      throw InputError(
+          cfg.path(), r.name("sync_step_s"),
+          "is " + std::to_string(s.dt_s) + "; expected a whole divisor of 3600 s, at least 60 s");
     }
     if (r.has("background")) {
       const ConfigSection bg = r.subsection("background");
@@ -240,7 +239,10 @@ std::vector<std::pair<int, EmissionRoute>> emission_routes() {
 class Progress {
  public:
   Progress(bool enabled, TimePoint begin, TimePoint end)
-      : on_(enabled), tty_(::isatty(2) != 0), begin_(begin), end_(end),
+      : on_(enabled),
+        tty_(::isatty(2) != 0),
+        begin_(begin),
+        end_(end),
         wall0_(std::chrono::steady_clock::now()) {}
   void update(TimePoint t) {
     if (!on_) return;
@@ -301,8 +303,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   em::EmissionSource source(inventory, profiles);
   std::vector<ScalingRuleText> rule_text;
   std::vector<std::string> scaling_files;
-  source.set_scaling(read_scaling(cfg, inventory->regions, set.utc_offset_hours, &rule_text,
-                                  &scaling_files));
+  source.set_scaling(
+      read_scaling(cfg, inventory->regions, set.utc_offset_hours, &rule_text, &scaling_files));
   std::vector<double> z_w = dom.spec().z_w_m;
   const VerticalGrid local_vgrid = VerticalGrid::uniform(nx, ny, z_w);
   std::vector<Field> emis = em::EmissionSource::make_fields(nx, ny, nz);
@@ -470,13 +472,13 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   attrs["case_file"] = cfg.path();
   attrs["configuration"] = cfg.resolved_yaml();
   attrs["meteorology"] = met_provider->description();
-  attrs["grid"] = std::to_string(nxg) + " x " + std::to_string(nyg) + " x " +
-                  std::to_string(nz) + " cells of " + std::to_string(grid.dx() / 1000.0) +
-                  " km (coarsening " + std::to_string(set.coarsen) + " of the domain file)";
+  attrs["grid"] = std::to_string(nxg) + " x " + std::to_string(nyg) + " x " + std::to_string(nz) +
+                  " cells of " + std::to_string(grid.dx() / 1000.0) + " km (coarsening " +
+                  std::to_string(set.coarsen) + " of the domain file)";
   attrs["city_values"] = city_rule;
   {
-    std::vector<std::filesystem::path> inputs = {cfg.path(), dom.file(), def.path, def.hour_csv,
-                                                 def.weekday_csv, def.vertical_csv};
+    std::vector<std::filesystem::path> inputs = {cfg.path(),   dom.file(),      def.path,
+                                                 def.hour_csv, def.weekday_csv, def.vertical_csv};
     for (const auto& f : scaling_files) inputs.emplace_back(f);
     for (const auto& f : met_provider->files()) inputs.emplace_back(f);
     if (!set.stations.empty()) inputs.push_back(set.stations);
@@ -525,7 +527,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
         v[kHno3] = diag.hno3_g(i, j, 0) * gas_scale;
         v[kO3] = diag.o3(i, j, 0) * gas_scale;
         v[kWater] = diag.water(i, j, 0);
-        for (int x = 0; x < kNumSurfaceVars; ++x) surface[static_cast<std::size_t>(x)](i, j, 0) = v[x];
+        for (int x = 0; x < kNumSurfaceVars; ++x)
+          surface[static_cast<std::size_t>(x)](i, j, 0) = v[x];
       }
     }
     std::vector<std::vector<double>> global;
@@ -621,11 +624,13 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
     timing[kTEmisDiff] += since(c0);
     c0 = clock();
     // 3. Chemistry.
-    const chem::ChemStepStats cs = chemistry.apply(state, local, met, lat, lon, t, set.dt_s, i0, j0);
+    const chem::ChemStepStats cs =
+        chemistry.apply(state, local, met, lat, lon, t, set.dt_s, i0, j0);
     chem_total.cell_solves += cs.cell_solves;
     chem_total.steps += cs.steps;
     chem_total.rejected += cs.rejected;
-    chem_total.max_steps_in_a_cell = std::max(chem_total.max_steps_in_a_cell, cs.max_steps_in_a_cell);
+    chem_total.max_steps_in_a_cell =
+        std::max(chem_total.max_steps_in_a_cell, cs.max_steps_in_a_cell);
     chem_total.sulfate_gas_ug += cs.sulfate_gas_ug;
     chem_total.sulfate_aqueous_ug += cs.sulfate_aqueous_ug;
     chem_total.sulfate_het_ug += cs.sulfate_het_ug;
@@ -682,9 +687,9 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
         {"final_kg", sig(final_burden[u] * 1e-9)},
         {"relative_residual", sig(scale > 0 ? residual / scale : 0.0, 3)}};
   }
-  double pathways[6] = {chem_total.sulfate_gas_ug,  chem_total.sulfate_aqueous_ug,
-                        chem_total.sulfate_het_ug,  chem_total.hno3_day_ug,
-                        chem_total.hno3_night_ug,   chem_total.soa_formed_ug};
+  double pathways[6] = {chem_total.sulfate_gas_ug, chem_total.sulfate_aqueous_ug,
+                        chem_total.sulfate_het_ug, chem_total.hno3_day_ug,
+                        chem_total.hno3_night_ug,  chem_total.soa_formed_ug};
   MPI_Allreduce(MPI_IN_PLACE, pathways, 6, MPI_DOUBLE, MPI_SUM, decomp.comm());
   long long counts[3] = {chem_total.cell_solves, chem_total.steps, chem_total.rejected};
   MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG_LONG, MPI_SUM, decomp.comm());
@@ -703,8 +708,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
                        {"utc_offset_hours", set.utc_offset_hours}};
   summary["aqi_pollutants"] = {"PM2.5", "PM10", "SO2", "NO2", "CO"};
   summary["city_values"] = city_rule;
-  summary["grid"] = {{"nx", nxg}, {"ny", nyg}, {"nz", nz}, {"dx_m", grid.dx()},
-                     {"coarsen", set.coarsen}};
+  summary["grid"] = {
+      {"nx", nxg}, {"ny", nyg}, {"nz", nz}, {"dx_m", grid.dx()}, {"coarsen", set.coarsen}};
   summary["ranks"] = decomp.size();
   summary["sync_step_s"] = set.dt_s;
   summary["mass_budget"] = budget;
@@ -734,7 +739,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
       {"z", sig(static_cast<double>(substeps[2]) / static_cast<double>(std::max(1LL, nsteps)), 4)}};
   summary["wall_seconds"] =
       std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() *
-                 10.0) / 10.0;
+                 10.0) /
+      10.0;
   if (root) writer->finish(summary);
   // Every rank returns the same summary (cities come from rank 0).
   std::string text = root ? summary.dump() : std::string();

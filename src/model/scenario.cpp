@@ -75,7 +75,8 @@ void read_rules(const YAML::Node& list, const std::string& file, const std::stri
     }
     EmissionScaling::Rule rule;
     try {
-      if (!r["factor"].IsDefined()) throw InputError(file, w + ".factor", "required key is missing");
+      if (!r["factor"].IsDefined())
+        throw InputError(file, w + ".factor", "required key is missing");
       rule.factor = r["factor"].as<double>();
       if (!(rule.factor >= 0.0) || !std::isfinite(rule.factor)) {
         throw InputError(file, w + ".factor",
@@ -100,9 +101,9 @@ void read_rules(const YAML::Node& list, const std::string& file, const std::stri
           list_text += (list_text.empty() ? "" : ", ") + name;
         }
         if (!known) {
-          throw InputError(file, w + ".region",
-                           "'" + rule.region + "' is not a region of the inventory (" + list_text +
-                               ")");
+          throw InputError(
+              file, w + ".region",
+              "'" + rule.region + "' is not a region of the inventory (" + list_text + ")");
         }
       }
       if (r["component"].IsDefined()) rule.component = r["component"].as<std::string>();

@@ -5,8 +5,8 @@
 //   - {sector: residential, region: "Xi'an", species: [SO2, PM25], from: 2019-11-15,
 //      until: 2020-03-16, factor: 0.6, label: "...", derivation: "..."}
 // `component: NAME` limits a rule to the layers of one inventory component (e.g.
-// residential_coal_converted_2019). Every key but `factor` is optional: a missing sector, region or species means all of
-// them; species may be a name or a list (model emission species of
+// residential_coal_converted_2019). Every key but `factor` is optional: a missing sector, region or
+// species means all of them; species may be a name or a list (model emission species of
 // emissions/species.hpp, or the groups NMVOC (the six lumps), PM25 (its four
 // components), PM10 (PM25 + PM_COARSE)); `from` (inclusive) and `until` (exclusive)
 // are local dates (YYYY-MM-DD, China Standard Time) or UTC times (YYYY-MM-DDTHH:MM:SSZ).

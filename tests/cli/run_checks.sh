@@ -77,6 +77,30 @@ if command -v ncdump >/dev/null; then
   done
 fi
 
+# fields.nc opens in xarray with decoded CF times and coordinates.
+if /usr/bin/python3 -c "import xarray" 2>/dev/null; then
+  /usr/bin/python3 - "$tmp/r1/fields.nc" <<'PY' && ok || bad "fields.nc in xarray"
+import sys
+import numpy as np
+import xarray as xr
+ds = xr.open_dataset(sys.argv[1])
+assert ds.time.dtype.kind == "M" and ds.sizes["time"] == 48 and ds.sizes["day"] == 2
+assert str(ds.time.values[0]).startswith("2019-12-09T16:00"), ds.time.values[0]
+for v in ("pm25", "pm10", "so2", "no2", "so4", "no3", "nh4", "pm25_daily"):
+    assert ds[v].attrs["units"] == "ug m-3" and ds[v].attrs["grid_mapping"] == "crs", v
+    assert set(ds[v].coords) >= {"lat", "lon"}, v
+assert float(ds.pm25.min()) >= 0.0
+# The daily mean field is the mean of its 24 hourly fields (local days from 16:00 UTC).
+d0 = ds.pm25.isel(time=slice(0, 24)).mean("time")
+assert np.allclose(d0.values, ds.pm25_daily.isel(day=0).values, rtol=1e-5, atol=1e-4)
+# PM2.5 is the sum of its components.
+comp = sum(ds[v] for v in ("so4", "no3", "nh4", "poa", "soa", "bc", "opm"))
+assert np.allclose(comp.values, ds.pm25.values, rtol=1e-5, atol=1e-3)
+PY
+else
+  echo "note: python3-xarray missing, xarray check skipped"
+fi
+
 # Bit-for-bit identical on 2 and 4 ranks, and with 1 thread.
 hash1=$(python3 -c "import json;print(json.load(open('$tmp/r1/summary.json'))['state_hash'])")
 for cfg in "2 1" "4 1" "1 1"; do

@@ -958,8 +958,9 @@ TEST(EmissionsSource, ScalingRulesActBySectorRegionSpeciesAndWindow) {
   all.set_hook([](Sector, const std::string&, Species, TimePoint) { return 0.7; });
   src.set_scaling(all);
   EXPECT_NEAR(src.total_rate(t, Species::kNOx), 0.7 * base_nox, 1e-12 * base_nox);
-  EXPECT_THROW(sc.add({std::nullopt, "", std::nullopt, std::nullopt, std::nullopt, -1.0, "bad", ""}),
-               UsageError);
+  EXPECT_THROW(
+      sc.add({std::nullopt, "", std::nullopt, std::nullopt, std::nullopt, -1.0, "bad", ""}),
+      UsageError);
   EXPECT_DOUBLE_EQ(
       sc.factor(Sector::kResidential, "Xi'an", Species::kSO2, parse_time("2019-01-15T23:59:59")),
       0.5);

@@ -38,12 +38,11 @@ TEST(ModelConfig, BaseFileMergesAndKeepsItsRelativePaths) {
   const fs::path d = temp_dir("base");
   write(d / "a" / "base.yaml",
         "inputs: {domain_file: domain.nc, other: 1}\nrun: {start: '2019-01-01', coarsen: 1}\n");
-  write(d / "b" / "top.yaml",
-        "base: ../a/base.yaml\nrun: {coarsen: 3}\nextra: {file: here.txt}\n");
+  write(d / "b" / "top.yaml", "base: ../a/base.yaml\nrun: {coarsen: 3}\nextra: {file: here.txt}\n");
   const Config c = Config::load((d / "b" / "top.yaml").string());
   const ConfigSection run = c.section("run");
-  EXPECT_EQ(run.required<int>("coarsen"), 3);                          // top wins
-  EXPECT_EQ(run.required<std::string>("start"), "2019-01-01");        // kept from base
+  EXPECT_EQ(run.required<int>("coarsen"), 3);                   // top wins
+  EXPECT_EQ(run.required<std::string>("start"), "2019-01-01");  // kept from base
   EXPECT_EQ(c.section("inputs").path("domain_file"), (d / "a" / "domain.nc").lexically_normal());
   EXPECT_EQ(c.section("extra").path("file"), (d / "b" / "here.txt").lexically_normal());
   EXPECT_FALSE(c.has("base"));

@@ -22,7 +22,7 @@ struct CalibrationRequest {
   std::filesystem::path initial;     ///< start from this calibration file's factors ("" = 1)
   std::string start = "2019-01-01";  ///< period compared (local dates)
   std::string end = "2019-04-01";
-  int spinup_hours = 288;
+  int spinup_hours = 240;
   int max_iterations = 5;
   double tolerance = 0.05;  ///< stop when every |model/obs - 1| <= tolerance
   std::vector<std::string> overrides;

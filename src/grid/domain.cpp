@@ -1150,8 +1150,9 @@ Domain Domain::coarsened(int factor) const {
       const std::pair<int, int> c{i / factor, j / factor};
       if (std::find(cells.begin(), cells.end(), c) == cells.end()) cells.push_back(c);
     }
-    std::sort(cells.begin(), cells.end(),
-              [](const auto& x, const auto& y) { return std::tie(x.second, x.first) < std::tie(y.second, y.first); });
+    std::sort(cells.begin(), cells.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.second, x.first) < std::tie(y.second, y.first);
+    });
     d.core_cells_.push_back(std::move(cells));
   }
   return d;

@@ -4,21 +4,7 @@
 # clear errors (exit 3, file/line/column/value named) with no output file left behind.
 set -u
 FWAQ="$1"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*"; }
-
-expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
-  local want="$1" what="$2"
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want; output: $out"; fi
-  LAST_OUTPUT="$out"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/checks.bash"
 
 # near GOT WANT RELTOL ABSTOL: |got - want| <= max(rel*|want|, abs)
 near() {

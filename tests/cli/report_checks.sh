@@ -9,21 +9,7 @@ case "$1" in
   */*) FWAQ="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" ;;
   *) FWAQ="$(command -v "$1")" ;;
 esac
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*"; }
-
-expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
-  local want="$1" what="$2"
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want; output: $out"; fi
-  LAST_OUTPUT="$out"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/checks.bash"
 has() {  # has DESCRIPTION PATTERN: LAST_OUTPUT contains the fixed string PATTERN
   if printf '%s\n' "$LAST_OUTPUT" | grep -qF -- "$2"; then ok; else bad "$1: no '$2' in: $LAST_OUTPUT"; fi
 }

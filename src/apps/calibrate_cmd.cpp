@@ -31,6 +31,11 @@ void add_calibrate_command(CLI::App& app, Command& selected) {
   cmd->add_option("--initial", req->initial,
                   "Start from the factors of this calibration file (default: all 1)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--resume", req->resume,
+                  "Continue the calibration whose calibration_report.json this is (its last "
+                  "factors and learned Jacobian)")
+      ->check(CLI::ExistingFile)
+      ->excludes("--initial");
   cmd->add_option("--start", req->start, "First local date compared")->capture_default_str();
   cmd->add_option("--end", req->end, "Last local date compared (exclusive)")->capture_default_str();
   cmd->add_option("--spinup-hours", req->spinup_hours, "Spin-up before --start [h]")
@@ -42,6 +47,10 @@ void add_calibrate_command(CLI::App& app, Command& selected) {
   cmd->add_option("--tolerance", req->tolerance, "Stop when every |model/obs - 1| is below this")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 0.5));
+  cmd->add_option("--damping", req->damping,
+                  "Levenberg-Marquardt damping of the factor steps (smaller: bolder steps)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--set", req->overrides, "Override a case-file value: section.key=value");
   cmd->add_flag("--json", *json, "Print the report as JSON");
   cmd->callback([req, out, write, json, &selected] {

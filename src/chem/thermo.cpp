@@ -424,7 +424,7 @@ using Vec = std::array<double, kNumPairs>;
 
 constexpr int kFastSweeps = 30;           ///< accelerated fixed-point sweeps at most
 constexpr int kNewtonSteps = 25;          ///< fallback Newton steps at most
-constexpr double kGammaTolerance = 1e-9;  ///< on log10 γ (and the NO3- weight)
+constexpr double kGammaTolerance = 1e-6;  ///< on log10 γ (and the NO3- weight)
 
 /// One Anderson-mixing step from the stored iterates x and images g (the newest in
 /// `newest`); falls back to the plain fixed-point step when the least-squares problem

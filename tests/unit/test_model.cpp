@@ -1,4 +1,5 @@
-// Case-file inheritance, the coarsened domain, and scenario emission scaling.
+// Case-file inheritance, the coarsened domain, scenario emission scaling, and the
+// calibration's factor fit.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "emissions/domain_geometry.hpp"
 #include "emissions/inventory_definition.hpp"
 #include "grid/domain.hpp"
+#include "model/calibrate.hpp"
 #include "model/scenario.hpp"
 
 namespace fs = std::filesystem;
@@ -171,4 +173,83 @@ TEST(ModelScenario, ActionPlanComponentsExistInTheInventory) {
     EXPECT_TRUE(found) << r.component;
   }
   EXPECT_GT(with_component, 5);
+}
+
+namespace {
+
+/// A linear source-receptor model: city c's mean PM2.5 [µg m-3] is the background plus
+/// every region's contribution at factor 1 times its factor. Region 3 is like Tongchuan:
+/// its own emissions make little of its PM2.5, most comes from its neighbours 0 and 1
+/// and from outside (the last region).
+struct ReceptorModel {
+  std::vector<std::vector<double>> s = {
+      {30, 5, 0, 0, 20}, {6, 40, 4, 0, 25}, {0, 3, 35, 0, 30}, {20, 15, 0, 2, 25}};
+  double background = 10.0;
+  std::vector<double> means(const std::vector<double>& f) const {
+    std::vector<double> m;
+    for (const auto& row : s) {
+      double v = background;
+      for (std::size_t r = 0; r < row.size(); ++r) v += row[r] * f[r];
+      m.push_back(v);
+    }
+    return m;
+  }
+};
+
+/// Iterations FactorFit needs to bring every city within `tol` of `observed` (or -1).
+int iterations_to_fit(const ReceptorModel& model, const std::vector<double>& start,
+                      const std::vector<double>& observed, double tol, int max_it,
+                      std::vector<double>* final_factors = nullptr) {
+  model::FactorFit fit(start, 4, {});
+  std::vector<double> f = start;
+  for (int it = 0; it <= max_it; ++it) {
+    const auto m = model.means(f);
+    bool ok = true;
+    for (std::size_t c = 0; c < m.size(); ++c) ok = ok && std::abs(m[c] / observed[c] - 1) <= tol;
+    if (ok) {
+      if (final_factors) *final_factors = f;
+      return it;
+    }
+    f = fit.step(m, observed);
+  }
+  return -1;
+}
+
+}  // namespace
+
+// The observations are the receptor model's means at known factors; the fit must reproduce
+// them within 2 % from factors 1 in a few steps, using the outside factor for the city its
+// own emissions cannot bring down.
+TEST(ModelCalibration, FactorFitReachesObservationsOfALinearReceptorModel) {
+  const ReceptorModel model;
+  const std::vector<double> truth = {0.5, 0.3, 0.8, 0.1, 0.4};
+  const auto observed = model.means(truth);
+  std::vector<double> f;
+  const int it = iterations_to_fit(model, std::vector<double>(5, 1.0), observed, 0.02, 10, &f);
+  ASSERT_GE(it, 1);
+  EXPECT_LE(it, 8);
+  // City 3 needs 34.7 instead of 72 ug m-3: only the outside and neighbour factors can do it.
+  EXPECT_LT(f[4], 0.8);
+  for (double v : f) {
+    EXPECT_GE(v, 0.02);
+    EXPECT_LE(v, 10.0);
+  }
+}
+
+// With as many unknowns as cities the fit is unique and the factors are recovered.
+TEST(ModelCalibration, FactorFitRecoversTheFactorsOfASquareSystem) {
+  ReceptorModel model;
+  for (auto& row : model.s) row.pop_back();  // no outside region
+  const std::vector<double> truth = {0.5, 0.3, 0.8, 0.6};
+  const auto observed = model.means(truth);
+  model::FactorFit fit(std::vector<double>(4, 1.0), 4, {0.7, 0.3, 1e-4, 0.02, 10.0});
+  std::vector<double> f(4, 1.0);
+  for (int it = 0; it < 30; ++it) f = fit.step(model.means(f), observed);
+  for (std::size_t r = 0; r < truth.size(); ++r) EXPECT_NEAR(f[r], truth[r], 0.01 * truth[r]);
+}
+
+TEST(ModelCalibration, FactorFitRejectsNonPositiveMeans) {
+  model::FactorFit fit(std::vector<double>(2, 1.0), 2, {});
+  EXPECT_THROW(fit.step({10.0, 0.0}, {10.0, 10.0}), NumericalError);
+  EXPECT_THROW(fit.step({10.0}, {10.0, 10.0}), std::invalid_argument);
 }

@@ -539,7 +539,9 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   // Wall time per operator [s] (this rank), for summary.json and docs/performance.md.
   enum { kTMet, kTAdvection, kTEmisDiff, kTChemistry, kTWet, kTOutput, kTCount };
   double timing[kTCount] = {};
-  long long substeps[3] = {0, 0, 0};  // advection sub-steps per axis, summed over steps
+  long long substeps[3] = {0, 0, 0};             // advection sub-steps per axis, summed over steps
+  long long cycles_total = 0, cycled_steps = 0;  // whole-step advection cycles
+  int cycles_max = 1;
   auto clock = [] { return std::chrono::steady_clock::now(); };
   auto since = [&](std::chrono::steady_clock::time_point a) {
     return std::chrono::duration<double>(clock() - a).count();
@@ -577,7 +579,21 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
     }
     timing[kTMet] += since(c0);
     c0 = clock();
-    const AdvectionStats as = advection.apply(state, fluxes, n);
+    AdvectionStats as;
+    try {
+      as = advection.apply(state, fluxes, n);
+    } catch (const AirMassError& e) {
+      char where[160];
+      std::snprintf(where, sizeof where, "%.3f E, %.3f N", grid.lon(e.i, e.j), grid.lat(e.i, e.j));
+      throw NumericalError("the meteorology is not mass-consistent at " + format_iso(t_mid) +
+                           ", cell (" + std::to_string(e.i) + ", " + std::to_string(e.j) +
+                           ", layer " + std::to_string(e.k) + ") at " + where + ": air mass " +
+                           std::to_string(e.mass_kg) + " kg, " + std::to_string(e.mass_after_kg) +
+                           " kg after the step's winds (met: " + met_provider->description() + ")");
+    }
+    cycles_total += as.cycles;
+    cycles_max = std::max(cycles_max, as.cycles);
+    if (as.cycles > 1) ++cycled_steps;
     substeps[0] += as.substeps_x;
     substeps[1] += as.substeps_y;
     substeps[2] += as.substeps_z;
@@ -737,6 +753,12 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
       {"x", sig(static_cast<double>(substeps[0]) / static_cast<double>(std::max(1LL, nsteps)), 4)},
       {"y", sig(static_cast<double>(substeps[1]) / static_cast<double>(std::max(1LL, nsteps)), 4)},
       {"z", sig(static_cast<double>(substeps[2]) / static_cast<double>(std::max(1LL, nsteps)), 4)}};
+  summary["advection_cycles"] = {
+      {"max", cycles_max},
+      {"mean",
+       sig(static_cast<double>(cycles_total) / static_cast<double>(std::max(1LL, nsteps)), 4)},
+      {"steps_cycled", cycled_steps},
+      {"note", "whole-step cycles of the three sweeps (1: none needed)"}};
   summary["wall_seconds"] =
       std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() *
                  10.0) /

@@ -667,14 +667,150 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
   return r;
 }
 
+/// A closed box whose non-divergent 3-D flow converges strongly along one axis where it
+/// diverges along another: horizontal saddles between counter-rotating gyres
+/// (ψ ∝ sin 4πx/n sin 4πy/n) and an x–z overturning cell. At the default Courant number
+/// (3) a single x or y sweep would take more air out of the cells at the saddle points
+/// than they hold, although the three sweeps together leave their air mass unchanged:
+/// advection must cycle the whole split step. Two runs of `steps` steps: with the global
+/// bounds on (a smooth tracer and a block [0, 100]: mass conserved, block bounded) and
+/// with them off (a uniform mixing ratio stays uniform by mass consistency alone).
+Result saddle_3d(const Options& o, MPI_Comm comm) {
+  const int n = option_cells(o, 24, 2 * kAdvectionHalo);
+  const int nz = 8;
+  const int steps = 100 * o.revolutions.value_or(1);
+  const double c = o.courant.value_or(3.0);          // largest horizontal Courant number (about)
+  auto bump = [](double x, double len, int waves) {  // exactly zero on the walls
+    return (x <= 0.0 || x >= len) ? 0.0 : std::sin(waves * kPi * x / len);
+  };
+  auto setup = [&](Problem& p) {
+    const Decomposition& d = *p.decomp;
+    Field& m = p.state.air_mass;
+    auto decay = [](double k) { return std::exp(-0.1 * k); };
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < m.ny(); ++j)
+        for (int i = 0; i < m.nx(); ++i)
+          m(i, j, k) = (1.0 + 0.3 * std::sin(0.5 * (d.i0() + i) + 0.3 * (d.j0() + j))) * decay(k);
+    // ψ [kg per step]: the face flux between two corners is the difference of ψ, so the
+    // largest |flux| / mass is about amplitude × 4π/n.
+    const double a = c * n / (4.0 * kPi);
+    auto psi_h = [&](double x, double y, int k) {
+      return a * bump(x, n, 4) * bump(y, n, 4) * decay(k);
+    };
+    auto psi_v = [&](double x, int kf) {  // x–z overturning; kf is an interface index
+      return 0.3 * a * bump(x, n, 2) * bump(kf, nz, 1) * decay(kf);
+    };
+    Field& fx = p.fluxes.x;
+    Field& fy = p.fluxes.y;
+    Field& fz = p.fluxes.z;
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < fx.ny(); ++j)
+        for (int i = 0; i < fx.nx(); ++i) {
+          const double x = d.i0() + i, y = d.j0() + j;
+          fx(i, j, k) = -(psi_h(x, y + 1, k) - psi_h(x, y, k)) + (psi_v(x, k + 1) - psi_v(x, k));
+        }
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < fy.ny(); ++j)
+        for (int i = 0; i < fy.nx(); ++i) {
+          const double x = d.i0() + i, y = d.j0() + j;
+          fy(i, j, k) = psi_h(x + 1, y, k) - psi_h(x, y, k);
+        }
+    for (int k = 0; k <= nz; ++k)
+      for (int j = 0; j < fz.ny(); ++j)
+        for (int i = 0; i < fz.nx(); ++i) {
+          const double x = d.i0() + i;
+          fz(i, j, k) = -(psi_v(x + 1, k) - psi_v(x, k));
+        }
+  };
+  Result r;
+  r.name = "saddle-3d";
+  // Run 1: global bounds on.
+  Problem p(comm, n, n, nz, false, 2);
+  setup(p);
+  const Decomposition& d = *p.decomp;
+  // How far a single pass of the sweeps would go: the smallest air mass left after the
+  // first or second sweep of either order, relative to the cell's mass (< 0: emptied).
+  double single_pass = std::numeric_limits<double>::infinity();
+  {
+    const Field& m = p.state.air_mass;
+    const MassFluxes& f = p.fluxes;
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < m.ny(); ++j)
+        for (int i = 0; i < m.nx(); ++i) {
+          const double dx = f.x(i + 1, j, k) - f.x(i, j, k);
+          const double dy = f.y(i, j + 1, k) - f.y(i, j, k);
+          const double dz = f.z(i, j, k + 1) - f.z(i, j, k);
+          const double worst = std::max({dx, dx + dy, dz, dz + dy});
+          single_pass = std::min(single_pass, (m(i, j, k) - worst) / m(i, j, k));
+        }
+    MPI_Allreduce(MPI_IN_PLACE, &single_pass, 1, MPI_DOUBLE, MPI_MIN, d.comm());
+  }
+  p.set_tracer(
+      [&](int i, int j, int k) { return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k; },
+      0);
+  p.set_tracer(
+      [&](int i, int j, int k) {
+        return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
+      },
+      1);
+  const double m0[2] = {p.tracer_mass(0), p.tracer_mass(1)};
+  const double air0 = global_sum(p.state.air_mass, nullptr, d);
+  int cycles = 0;
+  for (int st = 0; st < steps; ++st) {
+    cycles = std::max(cycles, p.advection->apply(p.state, p.fluxes, st).cycles);
+    p.track_extremes(1);
+  }
+  p.finish_extremes();
+  for (int t = 0; t < 2; ++t) {
+    r.mass_error = std::max(r.mass_error, std::abs(p.tracer_mass(t) - m0[t]) / m0[t]);
+  }
+  r.min = p.run_min;
+  r.max = p.run_max;
+  r.extra["air_mass_error"] = std::abs(global_sum(p.state.air_mass, nullptr, d) - air0) / air0;
+  r.extra["single_pass_min_mass_ratio"] = single_pass;
+  r.extra["cycles"] = cycles;
+  r.extra["steps"] = steps;
+  // Run 2: global bounds off, uniform mixing ratio.
+  const double q_uniform = 37.5;
+  kernels::AdvectionParams free;
+  free.enforce_global_bounds = false;
+  Problem u(comm, n, n, nz, false, 1, free);
+  setup(u);
+  u.state.tracers[0].fill(q_uniform);
+  for (int st = 0; st < steps; ++st) u.advection->apply(u.state, u.fluxes, st);
+  double lo, hi;
+  global_min_max(u.state.tracers[0], *u.decomp, lo, hi);
+  r.linf = std::max(std::abs(lo - q_uniform), std::abs(hi - q_uniform)) / q_uniform;
+  r.extra["uniform_deviation"] = r.linf;
+  p.capture(r);
+  r.state_hash = r.state_hash * 0x100000001b3ULL + u.hash();
+  r.thresholds =
+      "a single pass of the sweeps would empty cells (single_pass_min_mass_ratio < 0 at the "
+      "default Courant number 3); tracer mass drift <= 1e-13; block tracer in [0, 100] at every "
+      "step; uniform mixing ratio uniform to 1e-12 (bounds off)";
+  if (!o.courant) {
+    require(r, single_pass < 0.0,
+            "a single pass would not empty any cell (ratio " + fmt(single_pass) + ")");
+  }
+  require(r, r.mass_error <= 1e-13, "mass drift " + fmt(r.mass_error) + " > 1e-13");
+  require(r, r.min >= 0.0 && r.max <= 100.0,
+          "block tracer left [0, 100]: [" + fmt(r.min) + ", " + fmt(r.max) + "]");
+  require(r, r.linf <= 1e-12, "uniform deviation " + fmt(r.linf) + " > 1e-12");
+  return r;
+}
+
 }  // namespace
 
 const std::vector<std::string>& case_names() {
-  static const std::vector<std::string> names = {
-      "advection-1d-square",           "advection-1d-gaussian",
-      "advection-1d-bounds-sweep",     "rotation-2d-slotted-cylinder",
-      "deformation-2d-gaussian-hills", "uniform-3d-terrain",
-      "diffusion-1d-gaussian",         "closed-box-3d"};
+  static const std::vector<std::string> names = {"advection-1d-square",
+                                                 "advection-1d-gaussian",
+                                                 "advection-1d-bounds-sweep",
+                                                 "rotation-2d-slotted-cylinder",
+                                                 "deformation-2d-gaussian-hills",
+                                                 "uniform-3d-terrain",
+                                                 "diffusion-1d-gaussian",
+                                                 "closed-box-3d",
+                                                 "saddle-3d"};
   return names;
 }
 
@@ -700,6 +836,7 @@ Result run_case(const std::string& name, const Options& o, MPI_Comm comm) {
   if (name == "uniform-3d-terrain") return uniform_3d_terrain(o, comm);
   if (name == "diffusion-1d-gaussian") return diffusion_1d_gaussian(o, comm);
   if (name == "closed-box-3d") return closed_box_3d(o, comm);
+  if (name == "saddle-3d") return saddle_3d(o, comm);
   std::string list;
   for (const auto& n : case_names()) list += " " + n;
   throw UsageError("unknown verification case '" + name + "'; known cases:" + list);

@@ -77,6 +77,12 @@ TEST(Reproducibility, SlottedCylinder) {
   o.cells = 48;
   check_case("rotation-2d-slotted-cylinder", o);
 }
+TEST(Reproducibility, SaddleWithWholeStepCycles) {
+  verify::Options o;
+  o.cells = 16;
+  o.revolutions = 1;
+  check_case("saddle-3d", o);
+}
 TEST(Reproducibility, Deformation) {
   verify::Options o;
   o.cells = 16;

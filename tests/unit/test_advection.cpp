@@ -3,10 +3,13 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "kernels/advection.hpp"
+#include "operators/advection.hpp"
+#include "parallel/reduce.hpp"
 #include "verify/verify.hpp"
 
 namespace fwaq {
@@ -241,6 +244,98 @@ TEST(AdvectionVerification, ClosedBoxConservesMass) {
   const auto r = run("closed-box-3d");
   expect_passed(r);
   EXPECT_LE(r.mass_error, 1e-13);
+}
+
+TEST(AdvectionVerification, SaddleFlowCyclesTheWholeStep) {
+  const auto r = run("saddle-3d");
+  expect_passed(r);
+  // A single pass of the sweeps would empty cells; cycling keeps every bound.
+  EXPECT_LT(r.extra.at("single_pass_min_mass_ratio"), 0.0);
+  EXPECT_GE(r.extra.at("cycles"), 2.0);
+  EXPECT_LE(r.mass_error, 1e-13);
+  EXPECT_LE(r.extra.at("uniform_deviation"), 1e-12);
+  EXPECT_GE(r.min, 0.0);
+  EXPECT_LE(r.max, 100.0);
+}
+
+// ---- whole-step cycling and its errors ----------------------------------------------
+
+/// A 12 x 10 x 4 closed box of unit air masses and a flux pattern set by the caller.
+struct CyclingBox {
+  Decomposition decomp{MPI_COMM_WORLD, 12, 10, 4, false, false, kAdvectionHalo};
+  State state;
+  MassFluxes fluxes{decomp.nx(), decomp.ny(), 4};
+  CyclingBox() {
+    state.air_mass = Field("air_mass", "kg", decomp.nx(), decomp.ny(), 4, kAdvectionHalo, 1.0);
+    state.tracers.emplace_back("q", "1", decomp.nx(), decomp.ny(), 4, kAdvectionHalo, 2.0);
+  }
+  /// A point vortex: streamfunction `c` [kg per step] at the corner (6, 5), zero at the
+  /// others. Each of the four cells around the corner gains c along one axis and loses
+  /// c along the other (at every level); the air mass is unchanged by the whole step.
+  void vortex(double c) {
+    for (int k = 0; k < 4; ++k) {
+      fluxes.x(6, 4, k) = -c;
+      fluxes.x(6, 5, k) = c;
+      fluxes.y(5, 5, k) = c;
+      fluxes.y(6, 5, k) = -c;
+    }
+  }
+};
+
+TEST(AdvectionCycling, OnePassWhenSweepsKeepTheirMargin) {
+  CyclingBox box;
+  box.vortex(0.6);  // cell (5, 4): y then x leaves 0.4 kg after the y sweep, 0.4 of its mass
+  Advection adv(box.decomp, 1);
+  EXPECT_EQ(adv.cycles_needed(box.state.air_mass, box.fluxes), 1);
+  const AdvectionStats s = adv.apply(box.state, box.fluxes, 0);
+  EXPECT_EQ(s.cycles, 1);
+}
+
+TEST(AdvectionCycling, CyclesWhenOneSweepWouldEmptyACell) {
+  CyclingBox box;
+  box.vortex(2.4);  // a single sweep takes 2.4 kg from a 1-kg cell
+  Advection adv(box.decomp, 1);
+  // Loss 2.4 kg against 0.75 of 1 kg: ceil(2.4 / 0.75) = 4 cycles.
+  EXPECT_EQ(adv.cycles_needed(box.state.air_mass, box.fluxes), 4);
+  for (int step = 0; step < 3; ++step) {
+    const AdvectionStats s = adv.apply(box.state, box.fluxes, step);
+    EXPECT_EQ(s.cycles, 4);
+  }
+  // Mixing ratio uniform, air mass conserved in the closed box.
+  double lo = 0, hi = 0;
+  global_min_max(box.state.tracers[0], box.decomp, lo, hi);
+  EXPECT_NEAR(lo, 2.0, 1e-13);
+  EXPECT_NEAR(hi, 2.0, 1e-13);
+  EXPECT_NEAR(global_sum(box.state.air_mass, nullptr, box.decomp), 12.0 * 10.0 * 4.0, 1e-11);
+}
+
+TEST(AdvectionCycling, InconsistentWindsNameTheCell) {
+  CyclingBox box;
+  for (int k = 0; k < 4; ++k) box.fluxes.x(7, 3, k) = 1.5;  // 1.5 kg out of the 1-kg cell (6, 3)
+  Advection adv(box.decomp, 1);
+  try {
+    adv.apply(box.state, box.fluxes, 0);
+    FAIL() << "no error";
+  } catch (const AirMassError& e) {
+    EXPECT_EQ(e.i, 6);
+    EXPECT_EQ(e.j, 3);
+    EXPECT_EQ(e.k, 0);
+    EXPECT_DOUBLE_EQ(e.mass_kg, 1.0);
+    EXPECT_DOUBLE_EQ(e.mass_after_kg, -0.5);
+    EXPECT_NE(std::string(e.what()).find("cell (6, 3, 0)"), std::string::npos) << e.what();
+  }
+  CyclingBox nan_box;
+  nan_box.fluxes.z(2, 8, 2) = std::numeric_limits<double>::quiet_NaN();
+  Advection adv2(nan_box.decomp, 1);
+  try {
+    adv2.apply(nan_box.state, nan_box.fluxes, 0);
+    FAIL() << "no error";
+  } catch (const AirMassError& e) {
+    EXPECT_EQ(e.i, 2);
+    EXPECT_EQ(e.j, 8);
+    EXPECT_EQ(e.k, 1);  // the NaN face is the top of layer 1 (reached first) and the bottom of 2
+    EXPECT_TRUE(std::isnan(e.mass_after_kg));
+  }
 }
 
 TEST(AdvectionVerification, BadOptionsAreRejected) {

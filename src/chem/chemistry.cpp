@@ -530,6 +530,15 @@ ChemStepStats ChemistryOperator::apply(State& state, LocalChemState& local, cons
 
       // Produced mass [µg] = Δq [µg kg-1] × air mass [kg].
       const double m_air = state.air_mass(i, j, k);
+      for (const GasMap& g : kGasMap) {
+        st.net_ug[static_cast<std::size_t>(idx(g.tracer))] +=
+            (y[g.species] - y_in[g.species]) / ppb_per_ug_kg(g.species) * m_air;
+      }
+      st.net_ug[static_cast<std::size_t>(idx(Tracer::kSV1))] += (y[kSpSV1] - y_in[kSpSV1]) * m_air;
+      st.net_ug[static_cast<std::size_t>(idx(Tracer::kSV2))] += (y[kSpSV2] - y_in[kSpSV2]) * m_air;
+      st.net_ug[static_cast<std::size_t>(idx(Tracer::kTNO3))] += (hno3_day + hno3_night) * m_air;
+      st.net_ug[static_cast<std::size_t>(idx(Tracer::kSO4))] +=
+          (so4_gas + so4_aq + so4_het) * m_air;
       st.hno3_day_ug += hno3_day * m_air;
       st.hno3_night_ug += hno3_night * m_air;
       st.sulfate_gas_ug += so4_gas * m_air;
@@ -566,6 +575,7 @@ ChemStepStats ChemistryOperator::apply(State& state, LocalChemState& local, cons
     total.hno3_day_ug += s.hno3_day_ug;
     total.hno3_night_ug += s.hno3_night_ug;
     total.soa_formed_ug += s.soa_formed_ug;
+    for (int t = 0; t < kNumTracers; ++t) total.net_ug[t] += s.net_ug[t];
   }
   return total;
 }

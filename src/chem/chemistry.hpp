@@ -19,6 +19,7 @@
 #include "chem/oxidants.hpp"
 #include "chem/rosenbrock.hpp"
 #include "chem/soa.hpp"
+#include "chem/tracers.hpp"
 #include "core/time.hpp"
 #include "field/field.hpp"
 #include "met/met_fields.hpp"
@@ -88,6 +89,10 @@ struct ChemStepStats {
   int max_steps_in_a_cell = 0;
   double sulfate_gas_ug = 0, sulfate_aqueous_ug = 0, sulfate_het_ug = 0, hno3_day_ug = 0,
          hno3_night_ug = 0, soa_formed_ug = 0;
+  /// Net production minus loss of each tracer [µg], from the solver's species changes
+  /// (and the sulfate and nitrate it produced), summed over the cells: the chemistry's
+  /// own term of each tracer's mass budget.
+  std::array<double, kNumTracers> net_ug{};
 };
 
 class ChemistryOperator {

@@ -54,9 +54,14 @@ Advection::Advection(const Decomposition& decomp, int ntracers, kernels::Advecti
 
 Advection::~Advection() = default;
 
-double Advection::boundary_inflow(int tracer) const {
+double Advection::boundary_inflow_local(int tracer) const {
   double local = inflow_[tracer];
   for (const auto& w : work_) local += w.inflow[tracer];
+  return local;
+}
+
+double Advection::boundary_inflow(int tracer) const {
+  double local = boundary_inflow_local(tracer);
   MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_DOUBLE, MPI_SUM, decomp_.comm());
   return local;
 }
@@ -79,9 +84,10 @@ AirMassError::AirMassError(int i_, int j_, int k_, double m, double m_after)
 // change is fixed. Cycling the whole split step N times with 1/N of the fluxes divides
 // every partial divergence by N while the air mass at the start of each cycle stays
 // between the step's initial and final mass (it changes by 1/N of the 3-D divergence per
-// cycle). This is the remedy of Easter (1993, Mon. Wea. Rev. 121, 297-304) for
-// mass-consistent split advection, with N from the fluxes as in Skamarock (2006, Mon.
-// Wea. Rev. 134, 2241-2250), who bounds the intermediate air mass of each split stage.
+// cycle), so N follows from the fluxes alone. The split scheme is the mass-consistent
+// one of Easter (1993, Mon. Wea. Rev. 121, 297-304): air mass is advected with the
+// tracers, so each cycle keeps a uniform mixing ratio uniform. See
+// docs/science/transport.md, "Whole-step cycles".
 int Advection::cycles_needed(const Field& m, const MassFluxes& f) const {
   const int nx = decomp_.nx(), ny = decomp_.ny(), nz = decomp_.nz();
   double need = 0.0;  // cycles the worst cell asks for (real-valued)

@@ -74,6 +74,8 @@ class Advection {
   /// construction (negative: left) [tracer units × kg], summed over all ranks.
   /// For mass budgets; collective.
   double boundary_inflow(int tracer) const;
+  /// This rank's share of boundary_inflow (not collective).
+  double boundary_inflow_local(int tracer) const;
 
   /// One directional sweep (0: x, 1: y, 2: z); returns the sub-steps taken.
   int sweep(State& state, const Field& flux, int axis);

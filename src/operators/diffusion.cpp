@@ -119,6 +119,8 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
 
   const std::ptrdiff_t sz_m = m.stride_z();
   const std::ptrdiff_t sz_g = conductance_z.stride_z();
+  const bool count = surface.exchanged != nullptr;
+  if (count) column_flux_.assign(static_cast<std::size_t>(ncol) * ntr, 0.0);
   int failed = 0;
 #pragma omp parallel for num_threads(nthreads) if (parallel) reduction(max : failed)
   for (int c = 0; c < ncol; ++c) {
@@ -141,10 +143,15 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
                            : surface.deposition[surface.deposition.size() == 1 ? 0 : t];
       const double emission = e ? (*e)(i, j, 0) : 0.0;
       const double deposition = d ? (*d)(i, j, 0) : 0.0;
+      const double q0_old = w.q[0];
       if (!kernels::vertical_diffusion_column(nz, w.m.data(), w.g.data(), emission, deposition,
                                               dt_s, theta_, w.q.data(), scratch)) {
         failed = 1;
         continue;
+      }
+      if (count) {
+        column_flux_[static_cast<std::size_t>(c) * ntr + t] =
+            dt_s * (emission - deposition * (theta_ * w.q[0] + (1.0 - theta_) * q0_old));
       }
       for (int k = 0; k < nz; ++k) qp[k * sz_q] = w.q[k];
     }
@@ -152,6 +159,12 @@ void VerticalDiffusion::apply(State& state, const Field& conductance_z,
   if (failed) {
     throw NumericalError("vertical diffusion on rank " + std::to_string(decomp_.rank()) +
                          ": tridiagonal solve failed (overflow of dt × conductance?)");
+  }
+  if (count) {
+    surface.exchanged->assign(static_cast<std::size_t>(ntr), 0.0);
+    for (int c = 0; c < ncol; ++c)
+      for (int t = 0; t < ntr; ++t)
+        (*surface.exchanged)[t] += column_flux_[static_cast<std::size_t>(c) * ntr + t];
   }
 }
 

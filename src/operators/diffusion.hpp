@@ -25,6 +25,11 @@ struct SurfaceExchange {
   /// deposition), a single entry shared by all tracers, or one entry per tracer
   /// (nullptr: no deposition of that tracer). Values must be >= 0.
   std::vector<const Field*> deposition;
+  /// If set: receives, per tracer, the mass the surface exchange moved into the air over
+  /// the step on this rank, dt (E − D (θ q_0' + (1 − θ) q_0)) summed over the columns
+  /// [tracer units·kg] (negative: net deposition). Summed column by column in a fixed
+  /// order, so the figure does not depend on the threads.
+  std::vector<double>* exchanged = nullptr;
 };
 
 /// Vertical diffusion, one implicit tridiagonal solve per column and tracer.
@@ -62,7 +67,8 @@ class VerticalDiffusion {
   };
   const Decomposition& decomp_;
   double theta_;
-  std::vector<ColumnWork> work_;  // one per OpenMP thread
+  std::vector<ColumnWork> work_;     // one per OpenMP thread
+  std::vector<double> column_flux_;  // surface exchange per column and tracer
 };
 
 /// Horizontal diffusion, explicit and conservative (flux form), sub-stepped so

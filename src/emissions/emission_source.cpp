@@ -124,6 +124,22 @@ double EmissionScaling::factor(Sector sector, const std::string& region, Species
 EmissionSource::EmissionSource(std::shared_ptr<const EmissionInventory> inventory,
                                std::shared_ptr<const ProfileLibrary> profiles)
     : inventory_(std::move(inventory)), profiles_(std::move(profiles)) {
+  const std::array<double, 12> covered = inventory_->period.month_seconds();
+  for (int m = 0; m < 12; ++m) {
+    month_map_[static_cast<std::size_t>(m)] = m;
+    if (covered[static_cast<std::size_t>(m)] > 0.0) continue;
+    for (int d = 1; d < 12; ++d) {
+      const int after = (m + d) % 12, before = (m - d + 12) % 12;
+      if (covered[static_cast<std::size_t>(after)] > 0.0) {
+        month_map_[static_cast<std::size_t>(m)] = after;
+        break;
+      }
+      if (covered[static_cast<std::size_t>(before)] > 0.0) {
+        month_map_[static_cast<std::size_t>(m)] = before;
+        break;
+      }
+    }
+  }
   for (Sector s : kAllSectors) {
     const int k = index_of(s);
     (void)profiles_->hour(inventory_->hour_profile[k]);
@@ -141,6 +157,11 @@ std::vector<Field> EmissionSource::make_fields(int nx, int ny, int nz, int halo)
   for (Species s : kAllSpecies)
     f.emplace_back(std::string(species_name(s)), "kg s-1", nx, ny, nz, halo);
   return f;
+}
+
+int EmissionSource::rate_month(TimePoint t) const {
+  const int m = to_local(t, inventory_->period.utc_offset_hours).month - 1;
+  return month_map_[static_cast<std::size_t>(m)];
 }
 
 double EmissionSource::temporal_factor(Sector sector, TimePoint t) const {
@@ -165,7 +186,7 @@ void EmissionSource::fill(TimePoint t, const VerticalGrid& vgrid, int i0, int j0
   }
   for (auto& f : out) f.fill(0.0);
   const EmissionInventory& inv = *inventory_;
-  const int month = to_local(t, inv.period.utc_offset_hours).month - 1;
+  const int month = rate_month(t);
   std::array<double, kNumSectors> tf{};
   for (Sector s : kAllSectors) tf[index_of(s)] = temporal_factor(s, t);
   std::vector<double> frac(static_cast<std::size_t>(nz));
@@ -205,7 +226,7 @@ void EmissionSource::fill(TimePoint t, const VerticalGrid& vgrid, int i0, int j0
 
 double EmissionSource::total_rate(TimePoint t, Species species) const {
   const EmissionInventory& inv = *inventory_;
-  const int month = to_local(t, inv.period.utc_offset_hours).month - 1;
+  const int month = rate_month(t);
   const int x = index_of(species);
   double sum = 0.0;
   for (const auto& L : inv.layers) {

@@ -153,10 +153,17 @@ class EmissionSource {
   /// Temporal factor f(t) of a sector (mean 1 over each local calendar month).
   double temporal_factor(Sector sector, TimePoint t) const;
 
+  /// The inventory month (January = 0) whose rates apply at t: t's local calendar month
+  /// if the inventory covers it, else the nearest covered month (the first month of the
+  /// period for the days just before it, e.g. a run's spin-up; the last month for those
+  /// just after it; ties go to the first).
+  int rate_month(TimePoint t) const;
+
  private:
   std::shared_ptr<const EmissionInventory> inventory_;
   std::shared_ptr<const ProfileLibrary> profiles_;
   EmissionScaling scaling_;
+  std::array<int, 12> month_map_{};  // calendar month -> inventory month
 };
 
 }  // namespace fwaq::emissions

@@ -1,6 +1,6 @@
 // fwaq: the command-line front end. Errors become a message on stderr and a
 // non-zero exit code: 1 a check failed, 2 wrong usage, 3 unusable input,
-// 4 numerical failure, 5 anything else.
+// 4 numerical failure, 5 anything else, 143 stopped by SIGTERM / SIGINT (state saved).
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
     } catch (const fwaq::InputError& e) {
       if (fwaq::apps::is_root()) std::cerr << "fwaq: input error: " << e.what() << "\n";
       code = 3;
+    } catch (const fwaq::Interrupted& e) {
+      if (fwaq::apps::is_root()) std::cerr << "fwaq: stopped: " << e.what() << "\n";
+      code = 143;
     } catch (const fwaq::NumericalError& e) {
       std::cerr << "fwaq: numerical error: " << e.what() << "\n";
       code = 4;

@@ -14,7 +14,7 @@ namespace {
 struct RunArgs {
   model::RunRequest req;
   std::string out;
-  std::string start, end;
+  std::string start, end, restart;
   bool quiet = false;
   bool json = false;
 };
@@ -38,6 +38,14 @@ void add_run_command(CLI::App& app, Command& selected) {
   cmd->add_option("--end", args->end, "End of the run (exclusive), as --start; overrides run.end");
   cmd->add_option("--set", args->req.overrides,
                   "Override a case-file value: section.key=value (repeatable)");
+  cmd->add_option("--checkpoint-every", args->req.checkpoint_every_hours,
+                  "Write a checkpoint into OUT/checkpoints/ every HOURS after the start "
+                  "(named YYYYMMDDTHHMMZ.nc by its UTC time; SIGTERM always writes one)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--restart", args->restart,
+                  "Continue from a checkpoint (start, spin-up and state from it; --end or "
+                  "run.end sets the end)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--quiet", args->quiet, "No progress report");
   cmd->add_flag("--json", args->json, "Print summary.json instead of the table");
   cmd->callback([args, &selected] {
@@ -45,6 +53,7 @@ void add_run_command(CLI::App& app, Command& selected) {
       args->req.out_dir = args->out;
       if (!args->start.empty()) args->req.start = args->start;
       if (!args->end.empty()) args->req.end = args->end;
+      if (!args->restart.empty()) args->req.restart = args->restart;
       args->req.progress = !args->quiet;
       const nlohmann::json summary = model::run_case(args->req, MPI_COMM_WORLD);
       if (is_root()) {

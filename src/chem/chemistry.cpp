@@ -580,6 +580,14 @@ ChemStepStats ChemistryOperator::apply(State& state, LocalChemState& local, cons
   return total;
 }
 
+void ChemistryOperator::set_last_oh(std::vector<double> oh) {
+  if (oh.size() != last_oh_.size()) {
+    throw std::invalid_argument("ChemistryOperator::set_last_oh: " + std::to_string(oh.size()) +
+                                " values for " + std::to_string(last_oh_.size()) + " columns");
+  }
+  last_oh_ = std::move(oh);
+}
+
 AerosolDiagnostics ChemistryOperator::make_diagnostics(int nx, int ny, int nz) {
   auto f = [&](const char* name, const char* units) { return Field(name, units, nx, ny, nz, 0); };
   return AerosolDiagnostics{

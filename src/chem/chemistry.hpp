@@ -126,6 +126,12 @@ class ChemistryOperator {
 
   static AerosolDiagnostics make_diagnostics(int nx, int ny, int nz);
 
+  /// OH of the last step per column [molecule cm-3] (nx * ny, i fastest): part of a
+  /// run's restart state, as diagnose() uses it.
+  const std::vector<double>& last_oh() const { return last_oh_; }
+  /// Restores last_oh(); throws std::invalid_argument for a wrong size.
+  void set_last_oh(std::vector<double> oh);
+
   // ---- building blocks, public for tests and the benchmark
 
   /// Photolysis and OH of one column, averaged over [t_start, t_start + dt_s].

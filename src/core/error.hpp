@@ -37,4 +37,11 @@ class NumericalError : public std::runtime_error {
   explicit NumericalError(const std::string& what) : std::runtime_error(what) {}
 };
 
+/// A run stopped by SIGTERM or SIGINT after saving its state (exit code 143, as a shell
+/// reports a process ended by SIGTERM): the message says where the checkpoint is.
+class Interrupted : public std::runtime_error {
+ public:
+  explicit Interrupted(const std::string& what) : std::runtime_error(what) {}
+};
+
 }  // namespace fwaq

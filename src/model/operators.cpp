@@ -305,6 +305,10 @@ void BudgetHook::start(const RunState& state) {
   MPI_Allreduce(MPI_IN_PLACE, initial.data(), kNumTracers, MPI_DOUBLE, MPI_SUM, decomp_.comm());
 }
 
+void BudgetHook::start_from(const RunState& state) {
+  before_ = burden(state, nullptr, nullptr);
+}
+
 void BudgetHook::before(const Operator&, const StepContext&, const RunState&) {
   // The burden before an operator is the one after the previous (cached in after()).
 }

@@ -208,6 +208,9 @@ class BudgetHook final : public OperatorHook {
   BudgetHook(const Decomposition& decomp, double tolerance = 1e-9);
   /// Sets the starting burden (call once before the first step, and after a restart).
   void start(const RunState& state);
+  /// Takes the current burden as the one before the next operator, keeping `initial` and
+  /// `terms` (a run continued from a checkpoint sets those first).
+  void start_from(const RunState& state);
   void before(const Operator& op, const StepContext& ctx, const RunState& state) override;
   void after(const Operator& op, const StepContext& ctx, const RunState& state,
              const TracerChange& change) override;

@@ -84,7 +84,7 @@ TimePoint local_midnight_utc(TimePoint t, int offset_h) {
 
 OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid, TimePoint start,
                            int hours, int utc_offset_hours, std::vector<CitySampler> cities,
-                           const std::map<std::string, std::string>& attributes)
+                           const std::map<std::string, std::string>& attributes, int first_hour)
     : dir_(std::move(dir)),
       start_(start),
       hours_(hours),
@@ -96,18 +96,22 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
   const TimePoint last = start + std::chrono::hours(hours - 1);
   days_ =
       static_cast<int>((local_midnight_utc(last, offset_h_) - first_day_utc_).count() / 86400) + 1;
+  h0_ = first_hour;
+  d0_ = day_of(first_hour);
+  const int out_hours = hours - h0_, out_days = days_ - d0_;
   const auto& vars = surface_variables();
   const std::size_t ncell = static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_);
-  day_sum_.assign(vars.size(), std::vector<double>(static_cast<std::size_t>(days_) * ncell, 0.0));
-  day_count_.assign(static_cast<std::size_t>(days_), 0);
+  day_sum_.assign(vars.size(),
+                  std::vector<double>(static_cast<std::size_t>(out_days) * ncell, 0.0));
+  day_count_.assign(static_cast<std::size_t>(out_days), 0);
   city_.assign(cities_.size(), std::vector<std::vector<double>>(
                                    vars.size(), std::vector<double>(static_cast<std::size_t>(hours),
                                                                     std::nan(""))));
 
   nc_ = std::make_unique<nc::NcWriter>((dir_ / "fields.nc").string());
   nc::NcWriter& w = *nc_;
-  w.dimension("time", static_cast<std::size_t>(hours));
-  w.dimension("day", static_cast<std::size_t>(days_));
+  w.dimension("time", static_cast<std::size_t>(out_hours));
+  w.dimension("day", static_cast<std::size_t>(out_days));
   w.dimension("nv", 2);
   w.dimension("y", static_cast<std::size_t>(ny_));
   w.dimension("x", static_cast<std::size_t>(nx_));
@@ -176,12 +180,13 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
   w.attribute("", "Conventions", "CF-1.8");
   for (const auto& [k, v] : attributes) w.attribute("", k, v);
 
-  std::vector<double> t(static_cast<std::size_t>(hours));
-  for (int h = 0; h < hours; ++h) t[static_cast<std::size_t>(h)] = h;
+  std::vector<double> t(static_cast<std::size_t>(out_hours));
+  for (int h = 0; h < out_hours; ++h) t[static_cast<std::size_t>(h)] = h0_ + h;
   w.write("time", t);
-  std::vector<double> d(static_cast<std::size_t>(days_)), db(2 * static_cast<std::size_t>(days_));
-  for (int k = 0; k < days_; ++k) {
-    const double h0 = seconds_between(start, first_day_utc_ + std::chrono::days(k)) / 3600.0;
+  std::vector<double> d(static_cast<std::size_t>(out_days)),
+      db(2 * static_cast<std::size_t>(out_days));
+  for (int k = 0; k < out_days; ++k) {
+    const double h0 = seconds_between(start, first_day_utc_ + std::chrono::days(d0_ + k)) / 3600.0;
     d[static_cast<std::size_t>(k)] = h0;
     db[2 * static_cast<std::size_t>(k)] = h0;
     db[2 * static_cast<std::size_t>(k) + 1] = h0 + 24.0;
@@ -199,14 +204,63 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid
 
 OutputWriter::~OutputWriter() = default;
 
+int OutputWriter::day_of(int hour) const {
+  const TimePoint t = start_ + std::chrono::hours(hour);
+  return static_cast<int>((local_midnight_utc(t, offset_h_) - first_day_utc_).count() / 86400);
+}
+
+OutputWriter::Accumulators OutputWriter::accumulators(int hour) const {
+  Accumulators a;
+  a.hour = hour;
+  a.city.resize(city_.size());
+  for (std::size_t c = 0; c < city_.size(); ++c) {
+    for (const auto& series : city_[c]) {
+      a.city[c].emplace_back(series.begin(), series.begin() + hour);
+    }
+  }
+  const std::size_t ncell = static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_);
+  a.day = hour > 0 ? day_of(hour - 1) : 0;
+  const int local = a.day - d0_;
+  a.day_count = hour > 0 && local >= 0 ? day_count_[static_cast<std::size_t>(local)] : 0;
+  for (const auto& sums : day_sum_) {
+    if (hour > 0 && local >= 0) {
+      a.day_sum.emplace_back(sums.begin() + static_cast<std::ptrdiff_t>(local * ncell),
+                             sums.begin() + static_cast<std::ptrdiff_t>((local + 1) * ncell));
+    } else {
+      a.day_sum.emplace_back(ncell, 0.0);
+    }
+  }
+  return a;
+}
+
+void OutputWriter::restore(const Accumulators& a) {
+  if (a.hour != h0_ || a.city.size() != city_.size()) {
+    throw std::invalid_argument("OutputWriter::restore: accumulators of hour " +
+                                std::to_string(a.hour) + " for a writer starting at hour " +
+                                std::to_string(h0_));
+  }
+  for (std::size_t c = 0; c < city_.size(); ++c) {
+    for (std::size_t v = 0; v < city_[c].size() && v < a.city[c].size(); ++v) {
+      std::copy(a.city[c][v].begin(), a.city[c][v].end(), city_[c][v].begin());
+    }
+  }
+  // The day cut by the restart continues from its sums so far.
+  if (a.day == d0_ && a.day_count > 0) {
+    const std::size_t ncell = static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_);
+    day_count_[0] = a.day_count;
+    for (std::size_t v = 0; v < day_sum_.size(); ++v) {
+      std::copy(a.day_sum[v].begin(), a.day_sum[v].begin() + static_cast<std::ptrdiff_t>(ncell),
+                day_sum_[v].begin());
+    }
+  }
+}
+
 void OutputWriter::add_hour(int h, const std::vector<std::vector<double>>& values) {
   const auto& vars = surface_variables();
   const std::size_t ncell = static_cast<std::size_t>(nx_) * static_cast<std::size_t>(ny_);
-  const std::size_t start[3] = {static_cast<std::size_t>(h), 0, 0};
+  const std::size_t start[3] = {static_cast<std::size_t>(h - h0_), 0, 0};
   const std::size_t count[3] = {1, static_cast<std::size_t>(ny_), static_cast<std::size_t>(nx_)};
-  const TimePoint t = start_ + std::chrono::hours(h);
-  const int day =
-      static_cast<int>((local_midnight_utc(t, offset_h_) - first_day_utc_).count() / 86400);
+  const int day = day_of(h) - d0_;
   ++day_count_[static_cast<std::size_t>(day)];
   for (std::size_t v = 0; v < vars.size(); ++v) {
     nc_->write(vars[v].name, values[v], start, count);
@@ -227,8 +281,8 @@ void OutputWriter::finish(nlohmann::json& summary) {
   // valid daily mean); the fields of other days are written as NaN.
   constexpr int kMinHours = 20;
   for (std::size_t v = 0; v < vars.size(); ++v) {
-    std::vector<double> out(static_cast<std::size_t>(days_) * ncell);
-    for (int d = 0; d < days_; ++d) {
+    std::vector<double> out(static_cast<std::size_t>(days_ - d0_) * ncell);
+    for (int d = 0; d < days_ - d0_; ++d) {
       const int n = day_count_[static_cast<std::size_t>(d)];
       for (std::size_t c = 0; c < ncell; ++c) {
         const std::size_t at = static_cast<std::size_t>(d) * ncell + c;
@@ -248,7 +302,7 @@ void OutputWriter::finish(nlohmann::json& summary) {
   int region_n = 0, region_heavy = 0;
   for (std::size_t ci = 0; ci < cities_.size(); ++ci) {
     const auto& s = city_[ci];
-    for (int h = 0; h < hours_; ++h) {
+    for (int h = h0_; h < hours_; ++h) {
       const auto hh = static_cast<std::size_t>(h);
       hourly << cities_[ci].name << "," << format_iso(start_ + std::chrono::hours(h)) << ","
              << fmt(s[kPm25][hh], 3) << "," << fmt(s[kPm10][hh], 3) << "," << fmt(s[kSo2][hh], 3)
@@ -282,9 +336,12 @@ void OutputWriter::finish(nlohmann::json& summary) {
       if (primary.empty()) primary = "-";
       const std::string date =
           format_date(first_day_utc_ + std::chrono::days(d) + std::chrono::hours(offset_h_));
-      daily << cities_[ci].name << "," << date << "," << fmt(m[kPm25], 2) << "," << fmt(m[kPm10], 2)
-            << "," << fmt(m[kSo2], 2) << "," << fmt(m[kNo2], 2) << "," << fmt(c.co.value(), 3)
-            << "," << a.aqi << "," << primary << "," << a.category << "\n";
+      if (d >= d0_) {
+        daily << cities_[ci].name << "," << date << "," << fmt(m[kPm25], 2) << ","
+              << fmt(m[kPm10], 2) << "," << fmt(m[kSo2], 2) << "," << fmt(m[kNo2], 2) << ","
+              << fmt(c.co.value(), 3) << "," << a.aqi << "," << primary << "," << a.category
+              << "\n";
+      }
       sum_pm25 += m[kPm25];
       sum_pm10 += m[kPm10];
       sum_so2 += m[kSo2];

@@ -61,12 +61,30 @@ struct CitySampler {
 
 class OutputWriter {
  public:
-  /// `start`: first hour (UTC) of the output; `hours`: number of hourly records;
+  /// `start`: first hour (UTC) of the season; `hours`: its number of hourly records;
   /// `utc_offset_hours`: local days for the daily means. Global attributes of fields.nc
-  /// are `attributes` (name → text).
+  /// are `attributes` (name → text). `first_hour`: the first hour this writer receives
+  /// (a run continued from a checkpoint): fields.nc, cities_hourly.csv and
+  /// cities_daily.csv cover the hours from it and the days from the one containing it,
+  /// while the season figures of the summary cover every hour, the earlier ones from
+  /// restore().
   OutputWriter(std::filesystem::path dir, const HorizontalGrid& grid, TimePoint start, int hours,
                int utc_offset_hours, std::vector<CitySampler> cities,
-               const std::map<std::string, std::string>& attributes);
+               const std::map<std::string, std::string>& attributes, int first_hour = 0);
+
+  /// What a checkpoint keeps of the outputs at hour `hour` (the hours before it were
+  /// added): every city's hourly series [city][var][h < hour] and the sums of the local
+  /// day containing hour - 1 over its hours so far ([var][cell]) with their count.
+  struct Accumulators {
+    int hour = 0;
+    std::vector<std::vector<std::vector<double>>> city;  // [city][var][hour]
+    int day = 0;                                         // season day index of the sums
+    int day_count = 0;
+    std::vector<std::vector<double>> day_sum;  // [var][cell]
+  };
+  Accumulators accumulators(int hour) const;
+  /// Takes over the accumulators of a checkpoint at this writer's first hour.
+  void restore(const Accumulators& acc);
   ~OutputWriter();
 
   /// Record h (time start + h hours): values[var][global cell] [µg m-3].
@@ -77,14 +95,16 @@ class OutputWriter {
   void finish(nlohmann::json& summary);
 
  private:
+  int day_of(int hour) const;  // season day index of a season hour
   std::filesystem::path dir_;
   TimePoint start_;
   int hours_, offset_h_, nx_, ny_, days_;
+  int h0_ = 0, d0_ = 0;      // first hour and first day (season indices) this writer outputs
   TimePoint first_day_utc_;  // local midnight of the first day, in UTC
   std::vector<CitySampler> cities_;
   std::unique_ptr<nc::NcWriter> nc_;
-  std::vector<std::vector<double>> day_sum_;            // [var][day * cells + cell]
-  std::vector<int> day_count_;                          // [day]
+  std::vector<std::vector<double>> day_sum_;            // [var][(day - d0) * cells + cell]
+  std::vector<int> day_count_;                          // [day - d0]
   std::vector<std::vector<std::vector<double>>> city_;  // [city][var][hour]
 };
 

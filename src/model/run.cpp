@@ -10,7 +10,7 @@ namespace fwaq::model {
 
 nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   Simulation sim(req, comm);
-  sim.advance(sim.begin(), sim.end());
+  sim.advance(sim.state().time, sim.end());  // begin(), or the checkpoint's time
   return sim.finish();
 }
 

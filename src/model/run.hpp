@@ -19,6 +19,11 @@ struct RunRequest {
   std::optional<std::string> start, end;  ///< override run.start / run.end
   std::vector<std::string> overrides;     ///< "section.key=value"
   bool progress = true;                   ///< progress on stderr (rank 0)
+  /// Write a checkpoint into out_dir/checkpoints/ every this many hours after run.start
+  /// (0: only when stopped by SIGTERM).
+  int checkpoint_every_hours = 0;
+  /// Continue from this checkpoint (start, spin-up and state from it).
+  std::optional<std::filesystem::path> restart;
 };
 
 /// Runs the case and writes its outputs into req.out_dir (created if missing; each file

@@ -14,8 +14,13 @@
 // samples the state at whole hours.
 #include "model/simulation.hpp"
 
+#include "model/simulation_impl.hpp"
+
+#include <signal.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>
@@ -80,44 +85,6 @@ double sig(double v, int digits = 9) {
   return std::strtod(buf, nullptr);
 }
 
-/// Progress on stderr (rank 0): a rewritten line on a terminal, a log line per
-/// simulated day otherwise.
-class Progress {
- public:
-  Progress(bool enabled, TimePoint begin, TimePoint end)
-      : on_(enabled),
-        tty_(::isatty(2) != 0),
-        begin_(begin),
-        end_(end),
-        wall0_(std::chrono::steady_clock::now()) {}
-  void update(TimePoint t) {
-    if (!on_) return;
-    const double done = seconds_between(begin_, t), total = seconds_between(begin_, end_);
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
-    const double rate = wall > 0 ? done / 86400.0 / (wall / 60.0) : 0.0;  // sim days per min
-    const double left = done > 0 ? wall * (total - done) / done : 0.0;
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "fwaq run: %s  %5.1f%%  %.1f simulated days/min  %.0f s elapsed, %.0f s left",
-                  format_iso(t).c_str(), 100.0 * done / total, rate, wall, left);
-    if (tty_) {
-      std::fprintf(stderr, "\r%s", line);
-      std::fflush(stderr);
-    } else if (t == end_ || (t.time_since_epoch().count() % 86400) == 0) {
-      std::fprintf(stderr, "%s\n", line);
-    }
-  }
-  void done() {
-    if (on_ && tty_) std::fprintf(stderr, "\n");
-  }
-
- private:
-  bool on_, tty_;
-  TimePoint begin_, end_;
-  std::chrono::steady_clock::time_point wall0_;
-};
-
 /// The cities' samplers: the cells of their stations (if a station list is given), else
 /// their urban-core cells.
 std::vector<CitySampler> make_samplers(const Domain& dom,
@@ -155,69 +122,40 @@ std::vector<CitySampler> make_samplers(const Domain& dom,
 
 }  // namespace
 
-// ---- the state of a simulation ----------------------------------------------------------
+namespace {
 
-struct Simulation::Impl {
-  Impl(const RunRequest& req, MPI_Comm comm);
+/// The run's settings; a run continued from a checkpoint takes its start and spin-up
+/// from there (the case's run.start may differ), and must end after it.
+Settings settings_of(const Config& cfg, const RunRequest& r) {
+  if (!r.restart) return read_settings(cfg, r.start, r.end);
+  if (r.start) {
+    throw UsageError(
+        "--start cannot be combined with --restart: the start comes from the "
+        "checkpoint");
+  }
+  const auto h = Simulation::Impl::read_checkpoint_header(*r.restart);
+  Settings s = read_settings(cfg, format_iso(h.start), r.end);
+  s.spinup_hours = h.spinup_hours;
+  if (!(h.time < s.end)) {
+    throw UsageError("the checkpoint " + h.file + " is at " + format_iso(h.time) +
+                     " and the run ends at " + format_iso(s.end) +
+                     ": nothing to continue (give a later --end)");
+  }
+  return s;
+}
 
-  // Set-up, in order.
-  void setup_emissions();
-  void setup_static_fields();
-  void setup_initial_state();
-  void setup_operators();
-  void setup_outputs();
+/// Set by SIGTERM / SIGINT; read once per step by every rank.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
 
-  void step(TimePoint t);
-  void sample_surface(int hour);
-  nlohmann::json summary();
-
-  RunRequest req;
-  bool root = false;
-  std::chrono::steady_clock::time_point wall0 = std::chrono::steady_clock::now();
-  Config cfg;
-  Settings set;
-  Domain fine, dom;
-  std::unique_ptr<Decomposition> decomp;
-  int nx = 0, ny = 0, nz = 0, i0 = 0, j0 = 0;
-  std::chrono::seconds dt{3600};
-
-  // Emissions.
-  em::InventoryDefinition def;
-  std::vector<std::string> notes;
-  std::shared_ptr<const em::EmissionSource> source;
-  std::vector<ScalingRuleText> rule_text;
-  std::vector<std::string> scaling_files;
-
-  // Meteorology, chemistry, cities.
-  std::unique_ptr<MetProvider> met_provider;
-  MetRecord met_global, met;
-  std::unique_ptr<chem::ChemistryOperator> chemistry;
-  chem::DepositionOptions dep_opt;
-  std::vector<CitySampler> samplers;
-  std::string city_rule = "mean over the city's urban-core cells (domain file)";
-  Field lat, lon, area, land_use;  // (nx, ny, 1)
-
-  // The run state, the operators and their hooks.
-  RunState state;
-  std::vector<std::unique_ptr<Operator>> operators;
-  AdvectionOperator* advection = nullptr;
-  ChemistryStepOperator* chemistry_step = nullptr;
-  TimingHook timing;
-  std::unique_ptr<BudgetHook> budget;
-  std::vector<OperatorHook*> hooks;
-  double met_seconds = 0.0, output_seconds = 0.0;
-
-  // Outputs (rank 0).
-  std::unique_ptr<OutputWriter> writer;
-  std::map<std::string, std::string> attrs;
-  std::vector<Field> surface;
-  Progress progress{false, {}, {}};
-};
+}  // namespace
 
 Simulation::Impl::Impl(const RunRequest& r, MPI_Comm comm)
     : req(r),
       cfg(Config::load(r.case_file, r.overrides)),
-      set(read_settings(cfg, r.start, r.end)),
+      set(settings_of(cfg, r)),
       fine(Domain::load(cfg)),
       dom(fine.coarsened(set.coarsen)) {
   int world_rank = 0;
@@ -249,8 +187,30 @@ Simulation::Impl::Impl(const RunRequest& r, MPI_Comm comm)
   setup_static_fields();
   setup_initial_state();
   setup_operators();
+  if (req.restart) {
+    restart = read_checkpoint_header(*req.restart);
+    restore_checkpoint(*restart);  // checks grid, species and case before any output
+  }
   setup_outputs();
-  progress = Progress(req.progress && root, set.begin(), set.end);
+  if (restart) restore_outputs(*restart);
+  progress = Progress(req.progress && root, state.time, set.end);
+  g_stop_signal = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, &old_sigterm);
+  sigaction(SIGINT, &sa, &old_sigint);
+}
+
+Simulation::Impl::~Impl() {
+  sigaction(SIGTERM, &old_sigterm, nullptr);
+  sigaction(SIGINT, &old_sigint, nullptr);
+}
+
+bool Simulation::Impl::stop_requested() {
+  int sig = g_stop_signal;
+  MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, decomp->comm());
+  return sig != 0;
 }
 
 void Simulation::Impl::setup_emissions() {
@@ -386,9 +346,13 @@ void Simulation::Impl::setup_outputs() {
   for (const auto& f : inputs) sums += f.string() + " crc32=" + crc32_of_file(f) + "; ";
   attrs["input_checksums"] = sums;
   const int hours = static_cast<int>(seconds_between(set.start, set.end) / 3600);
+  // A continued run outputs from the first whole hour at or after its checkpoint.
+  const int first_hour = static_cast<int>(
+      std::max<long long>(0, (seconds_between(set.start, state.time) + 3599) / 3600));
+  if (restart) attrs["restarted_from"] = restart->file;
   if (root) {
     writer = std::make_unique<OutputWriter>(req.out_dir, grid, set.start, hours,
-                                            set.utc_offset_hours, samplers, attrs);
+                                            set.utc_offset_hours, samplers, attrs, first_hour);
   }
   for (const auto& v : surface_variables()) surface.emplace_back(v.name, "ug m-3", nx, ny, 1, 0);
 }
@@ -590,9 +554,22 @@ void Simulation::advance(TimePoint t0, TimePoint t1) {
     throw std::invalid_argument("Simulation::advance: the state is at " +
                                 format_iso(impl_->state.time) + ", not " + format_iso(t0));
   }
-  for (TimePoint t = t0; t < t1; t += impl_->dt) {
-    impl_->step(t);
-    impl_->progress.update(t + impl_->dt);
+  Impl& s = *impl_;
+  const std::filesystem::path folder = s.req.out_dir / "checkpoints";
+  const long long every_s = 3600LL * s.req.checkpoint_every_hours;
+  for (TimePoint t = t0; t < t1; t += s.dt) {
+    s.step(t);
+    s.progress.update(s.state.time);
+    const long long since_start = seconds_between(s.set.start, s.state.time);
+    if (every_s > 0 && since_start > 0 && since_start % every_s == 0) s.write_checkpoint(folder);
+    if (s.stop_requested()) {
+      const std::filesystem::path path = s.write_checkpoint(folder);
+      s.progress.done();
+      throw Interrupted("a stop signal ended the run at " + format_iso(s.state.time) +
+                        "; its state is in the checkpoint " + path.string() +
+                        "; continue with: fwaq run " + s.req.case_file +
+                        " --out NEW_FOLDER --restart " + path.string());
+    }
   }
 }
 

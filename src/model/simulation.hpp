@@ -48,8 +48,10 @@ class Simulation {
   /// Names of the operators in the order a step applies them.
   std::vector<std::string> operator_names() const;
 
- private:
+  /// The inside (simulation_impl.hpp; named here for the implementation files only).
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

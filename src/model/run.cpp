@@ -36,6 +36,7 @@
 #include "met/diagnostic_wind.hpp"
 #include "model/met_provider.hpp"
 #include "model/outputs.hpp"
+#include "model/run_domain.hpp"
 #include "model/scenario.hpp"
 #include "obs/stations.hpp"
 #include "operators/advection.hpp"
@@ -284,8 +285,7 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
 
   const Config cfg = Config::load(req.case_file, req.overrides);
   const Settings set = read_settings(cfg, req);
-  const Domain fine = Domain::load(cfg);
-  const Domain dom = fine.coarsened(set.coarsen);
+  const Domain dom = run_domain(cfg, set.coarsen);
   const HorizontalGrid& grid = dom.grid();
   const int nxg = grid.nx(), nyg = grid.ny(), nz = dom.vertical().nz();
   const Decomposition decomp(comm, nxg, nyg, nz, false, false, kernels::kAdvectionHalo);
@@ -311,7 +311,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   const auto routes = emission_routes();
 
   // Meteorology, chemistry, deposition.
-  auto met_provider = make_met_provider(cfg, dom);
+  auto met_provider = make_met_provider(cfg, dom, set.start - std::chrono::hours(set.spinup_hours),
+                                        set.end, set.coarsen);
   const ConfigSection* no_section = nullptr;
   std::optional<ConfigSection> chem_sec, dep_sec;
   if (cfg.has("chemistry")) chem_sec = cfg.section("chemistry");

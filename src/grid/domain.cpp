@@ -290,8 +290,9 @@ DomainSpec DomainSpec::from_config(const Config& cfg, bool need_domain_file) {
   DomainSpec s;
   const ConfigSection d = cfg.section("domain");
   const std::string& file = d.file();
-  reject_unknown_keys(d, {"projection", "truelat1", "truelat2", "stand_lon", "cen_lon", "cen_lat",
-                          "nx", "ny", "dx", "dy", "earth_radius"});
+  reject_unknown_keys(
+      d, {"projection", "truelat1", "truelat2", "stand_lon", "cen_lon", "cen_lat", "nx", "ny", "dx",
+          "dy", "earth_radius", "from_met", "boundaries", "stations"});
   const std::string proj = d.required<std::string>("projection");
   if (proj != "lambert") {
     throw InputError(file, d.name("projection"),
@@ -658,34 +659,36 @@ DomainProducts build_domain_products(const DomainSpec& spec, const HorizontalGri
     out.fractions.push_back(std::move(f));
   }
 
-  // -- terrain
-  double lon_min = 1e9, lon_max = -1e9, lat_min = 1e9, lat_max = -1e9;
-  for (int j = -1; j <= ny; ++j) {
-    for (int i = -1; i <= nx; ++i) {
-      if (i != -1 && i != nx && j != -1 && j != ny) continue;  // the ring around the grid
-      const GeoPoint g = grid.lonlat_at_index(i, j);
-      lon_min = std::min(lon_min, g.lon_deg);
-      lon_max = std::max(lon_max, g.lon_deg);
-      lat_min = std::min(lat_min, g.lat_deg);
-      lat_max = std::max(lat_max, g.lat_deg);
-    }
-  }
-  const EtopoWindow etopo(src.etopo, lon_min - 0.5, lon_max + 0.5, lat_min - 0.5, lat_max + 0.5);
-  const int nt = src.terrain_subsamples;
-  out.terrain = Field("terrain", "m", nx, ny, 1, 0);
-  out.terrain_raw_min_m = std::numeric_limits<double>::infinity();
-  for (int j = 0; j < ny; ++j) {
-    for (int i = 0; i < nx; ++i) {
-      double sum = 0.0;
-      for (int sj = 0; sj < nt; ++sj) {
-        for (int si = 0; si < nt; ++si) {
-          const GeoPoint g = grid.lonlat_at_index(sub(i, si, nt), sub(j, sj, nt));
-          sum += etopo.at(g.lon_deg, g.lat_deg);
-        }
+  // -- terrain (skipped without an ETOPO file: the caller has its own)
+  if (!src.etopo.empty()) {
+    double lon_min = 1e9, lon_max = -1e9, lat_min = 1e9, lat_max = -1e9;
+    for (int j = -1; j <= ny; ++j) {
+      for (int i = -1; i <= nx; ++i) {
+        if (i != -1 && i != nx && j != -1 && j != ny) continue;  // the ring around the grid
+        const GeoPoint g = grid.lonlat_at_index(i, j);
+        lon_min = std::min(lon_min, g.lon_deg);
+        lon_max = std::max(lon_max, g.lon_deg);
+        lat_min = std::min(lat_min, g.lat_deg);
+        lat_max = std::max(lat_max, g.lat_deg);
       }
-      const double mean = sum / (nt * nt);
-      out.terrain_raw_min_m = std::min(out.terrain_raw_min_m, mean);
-      out.terrain(i, j, 0) = std::max(0.0, mean);
+    }
+    const EtopoWindow etopo(src.etopo, lon_min - 0.5, lon_max + 0.5, lat_min - 0.5, lat_max + 0.5);
+    const int nt = src.terrain_subsamples;
+    out.terrain = Field("terrain", "m", nx, ny, 1, 0);
+    out.terrain_raw_min_m = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < ny; ++j) {
+      for (int i = 0; i < nx; ++i) {
+        double sum = 0.0;
+        for (int sj = 0; sj < nt; ++sj) {
+          for (int si = 0; si < nt; ++si) {
+            const GeoPoint g = grid.lonlat_at_index(sub(i, si, nt), sub(j, sj, nt));
+            sum += etopo.at(g.lon_deg, g.lat_deg);
+          }
+        }
+        const double mean = sum / (nt * nt);
+        out.terrain_raw_min_m = std::min(out.terrain_raw_min_m, mean);
+        out.terrain(i, j, 0) = std::max(0.0, mean);
+      }
     }
   }
 
@@ -717,6 +720,11 @@ DomainProducts build_domain_products(const DomainSpec& spec, const HorizontalGri
     } else {
       const auto [fi, fj] = grid.index_of(areas[a].centre_lon_deg, areas[a].centre_lat_deg);
       const int i = static_cast<int>(std::lround(fi)), j = static_cast<int>(std::lround(fj));
+      if ((i < 0 || i >= nx || j < 0 || j >= ny) && src.areas_may_lie_outside) {
+        out.core.push_back(std::move(core));
+        out.core_source.push_back("none: the area's stations and centre lie outside the grid");
+        continue;
+      }
       if (i < 0 || i >= nx || j < 0 || j >= ny) {
         throw InputError(src.stations.string(), areas[a].name,
                          "no station of this area and its centre (" + num(areas[a].centre_lon_deg) +
@@ -1154,6 +1162,48 @@ Domain Domain::coarsened(int factor) const {
       return std::tie(x.second, x.first) < std::tie(y.second, y.first);
     });
     d.core_cells_.push_back(std::move(cells));
+  }
+  return d;
+}
+
+Domain Domain::on_grid(DomainSpec spec, std::shared_ptr<const HorizontalGrid> grid, Field terrain_m,
+                       const DomainSources& sources) {
+  DomainSources src = sources;
+  src.etopo.clear();
+  src.areas_may_lie_outside = true;
+  const DomainProducts p = build_domain_products(spec, *grid, src);
+  const VerticalGrid vertical = VerticalGrid::uniform(grid->nx(), grid->ny(), spec.z_w_m);
+  Domain d(std::move(spec), grid, vertical);
+  d.terrain_ = std::move(terrain_m);
+  const auto& areas = fenwei_areas();
+  for (std::size_t a = 0; a < areas.size(); ++a) {
+    std::vector<std::pair<int, int>> cells;
+    int best_i = -1, best_j = -1;
+    double best = 0.0;
+    for (int j = 0; j < grid->ny(); ++j) {
+      for (int i = 0; i < grid->nx(); ++i) {
+        if (p.core[a](i, j, 0) != 0.0) cells.emplace_back(i, j);
+        if (p.fractions[a](i, j, 0) > best) {
+          best = p.fractions[a](i, j, 0);
+          best_i = i;
+          best_j = j;
+        }
+      }
+    }
+    if (cells.empty() && best_i < 0) continue;  // not on this grid
+    std::string rule = p.core_source[a];
+    if (cells.empty()) {
+      cells.emplace_back(best_i, best_j);
+      rule =
+          "the cell with the largest share of the area (its stations and centre lie "
+          "outside the grid)";
+    }
+    d.areas_.push_back(areas[a]);
+    Field f = p.fractions[a];
+    d.fractions_.push_back(std::move(f));
+    d.polygon_area_m2_.push_back(p.polygon_area_m2[a]);
+    d.core_cells_.push_back(std::move(cells));
+    d.core_source_.push_back(rule);
   }
   return d;
 }

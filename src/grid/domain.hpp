@@ -77,6 +77,8 @@ struct DomainSpec {
   VerticalGrid vertical_grid() const;
 };
 
+struct DomainSources;
+
 /// A loaded domain: grids, terrain and area masks.
 class Domain {
  public:
@@ -124,6 +126,15 @@ class Domain {
   /// urban core if its block holds one of the fine core cells. UsageError unless nx and
   /// ny are multiples of factor >= 1.
   Domain coarsened(int factor) const;
+
+  /// A domain on a given grid (`domain.from_met`: the grid of the meteorology): terrain
+  /// `terrain_m` [m above sea level] (nz = 1) from the meteorology, area masks and urban
+  /// cores from the boundary polygons and station list of `sources` as
+  /// build_domain_products makes them (sources.etopo is not used). An area with no cell
+  /// on the grid is left out; one whose stations and centre lie outside but that covers
+  /// cells gets the cell of its largest share as core. spec: z_w_m, sizes, spacings.
+  static Domain on_grid(DomainSpec spec, std::shared_ptr<const HorizontalGrid> grid,
+                        Field terrain_m, const DomainSources& sources);
 
  private:
   DomainSpec spec_;
@@ -208,6 +219,9 @@ struct DomainSources {
   std::filesystem::path stations;    ///< CNEMC station list (fenwei_stations.csv)
   int terrain_subsamples = 8;        ///< N: N x N terrain sample points per cell
   int mask_subsamples = 15;          ///< N: N x N mask sample points per cell
+  /// true: an area with neither station nor centre on the grid gets no urban core
+  /// (instead of an InputError); Domain::on_grid then leaves it out.
+  bool areas_may_lie_outside = false;
 };
 
 /// What the generator derives; all fields on the full grid, nz = 1, no halo.

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "grid/domain.hpp"
 #include "met/synthetic.hpp"
+#include "model/met_files.hpp"
 
 namespace fwaq::model {
 
@@ -11,6 +12,7 @@ namespace {
 
 class SyntheticProvider final : public MetProvider {
  public:
+  using MetProvider::record;
   SyntheticProvider(const Domain& domain, const SyntheticParams& params)
       : gen_(domain.grid(), domain.vertical(), domain.terrain(), params) {}
   void record(TimePoint t, MetRecord& out) override { gen_.record(t, out); }
@@ -50,9 +52,31 @@ std::unique_ptr<MetProvider> make_met_provider(const Config& cfg, const Domain& 
     return std::make_unique<SyntheticProvider>(domain, params);
   }
   throw InputError(cfg.path(), met.name("source"),
+                   "is '" + source + "'; expected synthetic, wrf or cf (model/met_files.hpp)");
+}
+
+void MetProvider::record(TimePoint t, MetRecord& out, const Window& window) {
+  MetRecord whole;
+  record(t, whole);
+  const int nx = window.nx < 0 ? whole.nx - window.i0 : window.nx;
+  const int ny = window.ny < 0 ? whole.ny - window.j0 : window.ny;
+  window_record(whole, window.i0, window.j0, nx, ny, out);
+}
+
+std::unique_ptr<MetProvider> make_met_provider(const Config& cfg, const Domain& domain,
+                                               TimePoint begin, TimePoint end, int coarsen) {
+  const ConfigSection met = cfg.section("met");
+  const auto source = met.required<std::string>("source");
+  if (source == "synthetic") return make_met_provider(cfg, domain);  // on the run's grid
+  // A `met.synthetic` section inherited from a base case is not used by file sources.
+  if (met.has("synthetic")) (void)SyntheticParams::from_config(met.subsection("synthetic"));
+  const MetRunPeriod period{begin, end};
+  if (source == "wrf") return make_wrf_provider(cfg, domain, period, coarsen);
+  if (source == "cf") return make_cf_provider(cfg, domain, period);
+  throw InputError(cfg.path(), met.name("source"),
                    "is '" + source +
-                       "'; fwaq run reads 'synthetic' (write WRF-format files of it with "
-                       "fwaq met synthesize)");
+                       "'; expected synthetic, wrf (with met.files) or cf (with "
+                       "met.files and domain.from_met: true)");
 }
 
 void window_record(const MetRecord& g, int i0, int j0, int nx, int ny, MetRecord& out) {

@@ -7,6 +7,7 @@
 
 #include "core/time.hpp"
 #include "met/met_fields.hpp"
+#include "met/wrf_reader.hpp"
 
 namespace fwaq {
 class Config;
@@ -23,6 +24,11 @@ class MetProvider {
   virtual ~MetProvider() = default;
   /// The record valid at t (UTC) on the whole grid.
   virtual void record(TimePoint t, MetRecord& out) = 0;
+  /// The record valid at t on a window of the run grid's cells (e.g. a rank's cells
+  /// plus a halo; Window of met/wrf_reader.hpp, faces included as there). Providers
+  /// that read files keep only the window of their records; this default cuts the
+  /// window out of the whole-grid record.
+  virtual void record(TimePoint t, MetRecord& out, const Window& window);
   /// One line saying what the meteorology is (for file attributes and the log).
   virtual std::string description() const = 0;
   /// Files read (for the input checksums of the output).
@@ -33,6 +39,13 @@ class MetProvider {
 /// the domain's grid; docs/science/synthetic-winter.md). Throws InputError for an unknown
 /// source.
 std::unique_ptr<MetProvider> make_met_provider(const Config& cfg, const Domain& domain);
+
+/// As above, also for the sources read from files (model/met_files.hpp): `wrf` (wrfout
+/// files on the case's domain grid, which the run coarsens `coarsen` times, or on the
+/// grid of `domain.from_met`) and `cf` (CF/ERA5 files, with domain.from_met). Their
+/// records must cover [begin, end] (UTC): begin = run start minus the spin-up.
+std::unique_ptr<MetProvider> make_met_provider(const Config& cfg, const Domain& domain,
+                                               TimePoint begin, TimePoint end, int coarsen);
 
 /// The window [i0, i0+nx) x [j0, j0+ny) of a whole-grid record (faces included).
 void window_record(const MetRecord& global, int i0, int j0, int nx, int ny, MetRecord& out);

@@ -38,6 +38,7 @@
 #include "grid/domain.hpp"
 #include "model/met_provider.hpp"
 #include "model/outputs.hpp"
+#include "model/run_domain.hpp"
 #include "model/scenario.hpp"
 #include "model/settings.hpp"
 #include "obs/stations.hpp"
@@ -156,8 +157,7 @@ Simulation::Impl::Impl(const RunRequest& r, MPI_Comm comm)
     : req(r),
       cfg(Config::load(r.case_file, r.overrides)),
       set(settings_of(cfg, r)),
-      fine(Domain::load(cfg)),
-      dom(fine.coarsened(set.coarsen)) {
+      dom(run_domain(cfg, set.coarsen)) {
   int world_rank = 0;
   MPI_Comm_rank(comm, &world_rank);
   root = world_rank == 0;
@@ -171,7 +171,7 @@ Simulation::Impl::Impl(const RunRequest& r, MPI_Comm comm)
   j0 = decomp->j0();
   dt = std::chrono::seconds(static_cast<long long>(set.dt_s));
   setup_emissions();
-  met_provider = make_met_provider(cfg, dom);
+  met_provider = make_met_provider(cfg, dom, set.begin(), set.end, set.coarsen);
   std::optional<ConfigSection> chem_sec, dep_sec;
   if (cfg.has("chemistry")) chem_sec = cfg.section("chemistry");
   if (cfg.has("deposition")) dep_sec = cfg.section("deposition");

@@ -107,7 +107,7 @@ struct Simulation::Impl {
   std::chrono::steady_clock::time_point wall0 = std::chrono::steady_clock::now();
   Config cfg;
   Settings set;
-  Domain fine, dom;
+  Domain dom;
   std::unique_ptr<Decomposition> decomp;
   int nx = 0, ny = 0, nz = 0, i0 = 0, j0 = 0;
   std::chrono::seconds dt{3600};

@@ -303,8 +303,8 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   em::EmissionSource source(inventory, profiles);
   std::vector<ScalingRuleText> rule_text;
   std::vector<std::string> scaling_files;
-  source.set_scaling(
-      read_scaling(cfg, inventory->regions, set.utc_offset_hours, &rule_text, &scaling_files));
+  source.set_scaling(read_scaling(cfg, ScalingVocabulary::of(*inventory), set.utc_offset_hours,
+                                  &rule_text, &scaling_files));
   std::vector<double> z_w = dom.spec().z_w_m;
   const VerticalGrid local_vgrid = VerticalGrid::uniform(nx, ny, z_w);
   std::vector<Field> emis = em::EmissionSource::make_fields(nx, ny, nz);
@@ -470,6 +470,9 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   attrs["history"] = "fwaq run " + req.case_file + " --out " + req.out_dir.string();
   attrs["references"] = "docs/science/model.md";
   attrs["case_file"] = cfg.path();
+  const ScenarioInfo scenario = scenario_info(cfg);
+  attrs["scenario_name"] = scenario.name;
+  attrs["scenario_description"] = scenario.description;
   attrs["configuration"] = cfg.resolved_yaml();
   attrs["meteorology"] = met_provider->description();
   attrs["grid"] = std::to_string(nxg) + " x " + std::to_string(nyg) + " x " + std::to_string(nz) +
@@ -718,6 +721,7 @@ nlohmann::json run_case(const RunRequest& req, MPI_Comm comm) {
   nlohmann::json summary;
   summary["state_hash"] = hex64(hash);
   summary["case"] = cfg.path();
+  summary["scenario"] = {{"name", scenario.name}, {"description", scenario.description}};
   summary["period"] = {{"start", format_iso(set.start)},
                        {"end", format_iso(set.end)},
                        {"spinup_hours", set.spinup_hours},

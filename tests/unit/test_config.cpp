@@ -18,6 +18,7 @@
 #include "emissions/inventory_definition.hpp"
 #include "grid/domain.hpp"
 #include "met/synthetic.hpp"
+#include "model/dry_run.hpp"
 #include "model/scenario.hpp"
 
 namespace fs = std::filesystem;
@@ -388,4 +389,20 @@ TEST(ConfigSchema, EditDistanceAndNearestName) {
   EXPECT_EQ(nearest_name("rtoll", {"atol_ppb", "rtol", "method"}), "rtol");
   EXPECT_EQ(nearest_name("spinup", {"start", "spinup_hours"}), "spinup_hours");
   EXPECT_EQ(nearest_name("xyzzy", {"rtol", "method"}), "");
+}
+
+TEST(ConfigSchema, InputFilesOfTheShippedCasesExist) {
+  const Config c = Config::load((kSource / "scenarios/action-plan-2019.yaml").string());
+  const auto files = model::case_input_files(c);
+  ASSERT_GE(files.size(), 6u);  // domain, inventory, 3 profile tables, calibration
+  for (const auto& f : files) {
+    EXPECT_EQ(f.problem, "") << f.key << ": " << f.path;
+    EXPECT_GT(f.bytes, 0u) << f.key;
+  }
+  const Config missing = Config::load((kSource / "scenarios/action-plan-2019.yaml").string(),
+                                      {"inputs.domain_file=/nonexistent/domain.nc"});
+  const auto bad = model::case_input_files(missing);
+  ASSERT_FALSE(bad.empty());
+  EXPECT_EQ(bad.front().key, "inputs.domain_file");
+  EXPECT_EQ(bad.front().problem, "not found");
 }

@@ -375,11 +375,12 @@ void emit_annotated(
         v.SetStyle(YAML::EmitterStyle::Flow);
         e << v;
       } else if (spec->type == ValueType::kRules && kv.second.IsSequence()) {
-        // One rule a line.
+        // One rule a line, the meaning on the key's line.
         YAML::Node v = YAML::Clone(kv.second);
         v.SetStyle(YAML::EmitterStyle::Block);
         for (auto item : v) item.SetStyle(YAML::EmitterStyle::Flow);
-        e << v;
+        e << YAML::Comment(spec->meaning + (st.defaulted.count(dotted) ? " (default)" : "")) << v;
+        continue;
       } else {
         e << kv.second;
       }

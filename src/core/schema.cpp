@@ -141,7 +141,7 @@ Schema::Section& Schema::Section::reals(const std::string& key,
 
 Schema::Section& Schema::Section::rules(const std::string& key, std::vector<std::string> item_keys,
                                         const std::string& meaning) {
-  add(key, ValueType::kRules, "", meaning);
+  add(key, ValueType::kRules, "[]", meaning);
   KeySpec& k = schema_->keys_.back();
   k.item_keys = std::move(item_keys);
   k.appendable = true;

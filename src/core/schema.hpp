@@ -75,7 +75,8 @@ class Schema {
     Section& flag(const std::string& key, bool def, const std::string& meaning);
     Section& reals(const std::string& key, std::optional<std::vector<double>> def,
                    const std::string& meaning);
-    /// A list of rules (mappings with `item_keys`), appendable with `<key>_append`.
+    /// A list of rules (mappings with `item_keys`), appendable with `<key>_append`;
+    /// default: no rules.
     Section& rules(const std::string& key, std::vector<std::string> item_keys,
                    const std::string& meaning);
     /// Modifies the key added last.

@@ -211,6 +211,60 @@ ChemistryOptions ChemistryOptions::from_config(const ConfigSection* sp) {
   return o;
 }
 
+void ChemistryOptions::describe_keys(Schema::Section s) {
+  const ChemistryOptions d;
+  const OxidantOptions& ox = d.oxidants;
+  const AerosolOptions& ae = d.aerosol;
+  s.text("method", std::string(method_name(d.method)), "Rosenbrock method: ros2, ros3 or rodas3")
+      .real("rtol", d.rtol, "relative tolerance of the solver [1], (0, 0.1]")
+      .real("atol_ppb", d.atol_ppb, "absolute tolerance of the gases [ppb]")
+      .real("atol_sv", d.atol_sv, "absolute tolerance of SV1, SV2 [ug kg-1]")
+      .integer("max_steps", d.max_steps, "solver steps allowed per cell and chemistry step")
+      .real("initial_step_s", d.initial_step_s, "first solver step [s]")
+      .real("photolysis_sample_s", d.photolysis_sample_s,
+            "photolysis and OH sampled at most this far apart in a step [s]")
+      .real("oh_reference", ox.oh_reference,
+            "daytime OH under clear sky at the reference zenith angle [molecule cm-3]")
+      .real("oh_reference_zenith_deg", ox.oh_reference_zenith_deg,
+            "reference solar zenith angle of oh_reference [degrees]")
+      .real("oh_exponent", ox.oh_exponent, "exponent b of OH ~ J(O1D)^b [1]")
+      .real("oh_night", ox.oh_night, "night-time OH [molecule cm-3]")
+      .real("oh_scale", ox.oh_scale, "factor on all OH [1]")
+      .real("o3_scale", ox.o3_scale, "factor on the O3 climatology [1]")
+      .real("h2o2_scale", ox.h2o2_scale, "factor on the H2O2 climatology [1]")
+      .real("o3_free_troposphere_ppb", ox.o3_free_troposphere_ppb,
+            "O3 above the blending height [ppb]")
+      .real("blend_top_m", ox.blend_top_m, "height where the free-tropospheric values apply [m]")
+      .real("relax_bl_hours", d.relax_bl_hours, "O3/H2O2 relaxation time in the boundary layer [h]")
+      .real("relax_ft_hours", d.relax_ft_hours,
+            "O3/H2O2 relaxation time above the boundary layer [h]")
+      .real("cloud_ph", d.cloud_ph, "pH of cloud and fog water [1]")
+      .real("fog_rh", d.fog_rh, "relative humidity from which a cell holds fog [1]")
+      .real("fog_lwc_g_m3", d.fog_lwc_g_m3, "liquid water content of fog [g m-3]")
+      .real("min_lwc_g_m3", d.min_lwc_g_m3, "less liquid water than this is ignored [g m-3]")
+      .real("dgn_dry_um", ae.dgn_dry_um, "number median dry diameter of the aerosol [um]")
+      .real("sigma_g", ae.sigma_g, "geometric standard deviation of the aerosol [1]")
+      .real("particle_density_g_cm3", ae.dry_density_g_cm3,
+            "density of the dry particle material [g cm-3]")
+      .real("gamma_n2o5_min", ae.gamma_n2o5_min, "lower bound of the N2O5 uptake coefficient [1]")
+      .real("gamma_n2o5_max", ae.gamma_n2o5_max, "upper bound of the N2O5 uptake coefficient [1]")
+      .real("gamma_n2o5_scale", ae.gamma_n2o5_scale,
+            "factor on the Bertram-Thornton N2O5 uptake coefficient [1]")
+      .real("gamma_so2_low", ae.gamma_so2_low, "SO2 uptake coefficient at RH <= 0.5 [1]")
+      .real("gamma_so2_mid", ae.gamma_so2_mid, "SO2 uptake coefficient at RH = 0.8 [1]")
+      .real("gamma_so2_high", ae.gamma_so2_high, "SO2 uptake coefficient at RH >= 0.95 [1]")
+      .real("om_oc", d.om_oc, "organic mass per organic carbon of primary OA [1]")
+      .reals("cstar_298", std::vector<double>(d.cstar_298.begin(), d.cstar_298.end()),
+             "saturation concentrations of SV1, SV2 at 298 K [ug m-3]")
+      .reals("dhvap_kj_mol", std::vector<double>(d.dhvap_kj_mol.begin(), d.dhvap_kj_mol.end()),
+             "vaporisation enthalpies of SV1, SV2 [kJ mol-1]");
+  const char* lumps[kNumVoc] = {"alk", "ole", "aro1", "aro2"};
+  for (int v = 0; v < kNumVoc; ++v) {
+    s.reals(std::string("yield_") + lumps[v], std::vector<double>{d.yields[0][v], d.yields[1][v]},
+            std::string("mass yields of SV1, SV2 from the VOC lump ") + lumps[v] + " [1]");
+  }
+}
+
 void ChemistryOptions::validate() const {
   require(rtol > 0.0 && rtol <= 0.1, "rtol", rtol, "(0, 0.1]");
   require(atol_ppb > 0.0, "atol_ppb", atol_ppb, "> 0");

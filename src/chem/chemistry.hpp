@@ -24,6 +24,8 @@
 #include "field/field.hpp"
 #include "met/met_fields.hpp"
 
+#include "core/schema.hpp"
+
 namespace fwaq {
 class ConfigSection;
 }
@@ -64,6 +66,8 @@ struct ChemistryOptions {
   /// Reads the optional section (nullptr: defaults). Throws InputError naming the
   /// file, the key, the value and the accepted range for a bad value.
   static ChemistryOptions from_config(const ConfigSection* s);
+  /// Adds the keys from_config reads, with these defaults, to the case schema.
+  static void describe_keys(Schema::Section s);
   /// Throws UsageError naming the first option out of its range.
   void validate() const;
 };

@@ -301,6 +301,39 @@ DepositionOptions DepositionOptions::from_config(const ConfigSection* s) {
   return o;
 }
 
+void DepositionOptions::describe_keys(Schema::Section s) {
+  const DepositionOptions d;
+  for (const ParticleMode* m : {&d.fine, &d.coarse}) {
+    const std::string p = m == &d.fine ? "fine_" : "coarse_";
+    const std::string mode = m == &d.fine ? " of the fine mode" : " of the coarse mode";
+    s.real(p + "diameter_um", m->mmd_dry_um, "dry mass median diameter" + mode + " [um]")
+        .real(p + "sigma_g", m->sigma_g, "geometric standard deviation" + mode + " [1]")
+        .real(p + "density_kg_m3", m->density_kg_m3, "dry particle density" + mode + " [kg m-3]")
+        .real(p + "kappa", m->kappa, "hygroscopicity parameter kappa" + mode + " [1]")
+        .real(p + "activated_fraction", m->activated,
+              "mass fraction taken into cloud water" + mode + " [1]")
+        .real(p + "below_cloud_a_per_s", m->below_a_per_s,
+              "below-cloud scavenging a in a P^b at P = 1 mm h-1" + mode + " [s-1]")
+        .real(p + "below_cloud_b", m->below_b, "below-cloud scavenging exponent b" + mode + " [1]");
+  }
+  s.flag("winter_snow", d.winter_snow, "December-February as the snow season of Wesely (1989)")
+      .real("ustar_min_m_s", d.ustar_min, "lower bound of the friction velocity [m s-1]")
+      .real("hno3_rc_s_m", d.hno3_rc, "surface resistance of HNO3 [s m-1]")
+      .real("rc_min_s_m", d.rc_min, "lower bound of the surface resistance of every gas [s m-1]")
+      .flag("wet_scavenging", d.wet_scavenging, "wet scavenging on or off")
+      .flag("in_cloud_scavenging", d.in_cloud, "in-cloud scavenging on or off")
+      .flag("below_cloud_scavenging", d.below_cloud, "below-cloud scavenging on or off")
+      .real("rain_ph", d.rain_ph, "pH of cloud and rain water for the SO2 solubility [1]")
+      .real("precip_min_mm_h", d.precip_min, "precipitation below this counts as none [mm h-1]")
+      .real("cloud_water_min_kg_kg", d.cloud_water_min, "cloud water counting as cloud [kg kg-1]")
+      .real("assumed_cloud_base_m", d.assumed_cloud_base,
+            "cloud base without cloud-water data [m above ground]")
+      .real("assumed_cloud_top_m", d.assumed_cloud_top,
+            "cloud top without cloud-water data [m above ground]")
+      .real("assumed_cloud_lwc_g_m3", d.assumed_cloud_lwc,
+            "liquid water content of that cloud [g m-3]");
+}
+
 // =====================================================================================
 namespace dep {
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "chem/tracers.hpp"
+#include "core/schema.hpp"
 #include "core/time.hpp"
 #include "field/field.hpp"
 #include "met/met_fields.hpp"
@@ -90,6 +91,8 @@ struct DepositionOptions {
   /// assumed_cloud_base_m, assumed_cloud_top_m, assumed_cloud_lwc_g_m3.
   /// Throws InputError (file, key, value, expected range) for a value out of range.
   static DepositionOptions from_config(const ConfigSection* s);
+  /// Adds the keys from_config reads, with these defaults, to the case schema.
+  static void describe_keys(Schema::Section s);
   /// Throws std::invalid_argument naming the first value out of range.
   void validate() const;
 };

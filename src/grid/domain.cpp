@@ -286,6 +286,47 @@ void reject_unknown_keys(const ConfigSection& s, const std::set<std::string>& kn
 
 }  // namespace
 
+void DomainSpec::describe_keys(Schema& schema) {
+  const DomainSpec d;
+  schema
+      .section("domain", "the horizontal grid (docs/science/domain.md); domain.nc is made from it")
+      .text("projection", std::nullopt, "map projection: lambert (WRF MAP_PROJ = 1)")
+      .required()
+      .real("truelat1", std::nullopt, "first standard parallel [degrees north]")
+      .required()
+      .real("truelat2", std::nullopt, "second standard parallel [degrees north]")
+      .required()
+      .real("stand_lon", std::nullopt, "central meridian [degrees east]")
+      .required()
+      .real("cen_lon", std::nullopt, "domain centre [degrees east]")
+      .required()
+      .real("cen_lat", std::nullopt, "domain centre [degrees north]")
+      .required()
+      .integer("nx", std::nullopt, "cells west-east")
+      .required()
+      .integer("ny", std::nullopt, "cells south-north")
+      .required()
+      .real("dx", std::nullopt, "grid spacing west-east [m]")
+      .required()
+      .real("dy", std::nullopt, "grid spacing south-north [m]")
+      .required()
+      .real("earth_radius", d.earth_radius_m, "sphere radius [m], as WRF")
+      .flag("from_met", false,
+            "take the grid of the met files (met.files) instead of this section's; "
+            "terrain from the met, areas from `boundaries` and `stations`")
+      .path("boundaries", "city boundary polygons for domain.from_met (default: shared data)")
+      .path("stations",
+            "station list for the urban cores of domain.from_met (default: shared "
+            "data)");
+  schema.section("vertical", "the vertical grid")
+      .reals("z_w", std::nullopt,
+             "layer interface heights [m above ground], from 0, strictly increasing")
+      .required();
+  schema.section("inputs", "input files of the grid")
+      .path("domain_file", "terrain and area masks (NetCDF, fwaq prepare domain)")
+      .required();
+}
+
 DomainSpec DomainSpec::from_config(const Config& cfg, bool need_domain_file) {
   DomainSpec s;
   const ConfigSection d = cfg.section("domain");
@@ -328,7 +369,7 @@ DomainSpec DomainSpec::from_config(const Config& cfg, bool need_domain_file) {
   s.dx_m = positive("dx", "grid spacing [m]");
   s.dy_m = positive("dy", "grid spacing [m]");
   s.earth_radius_m =
-      d.has("earth_radius") ? positive("earth_radius", "sphere radius [m]") : 6370000.0;
+      d.has("earth_radius") ? positive("earth_radius", "sphere radius [m]") : s.earth_radius_m;
   try {
     (void)s.projection();
   } catch (const UsageError& e) {

@@ -68,6 +68,8 @@ struct DomainSpec {
   /// key (e.g. "domain.nx", "vertical.z_w") for a missing, mistyped, unknown or
   /// out-of-range value. `need_domain_file` = false skips `inputs.domain_file`.
   static DomainSpec from_config(const Config& cfg, bool need_domain_file = true);
+  /// Adds the sections `domain`, `vertical` and `inputs` to the case schema.
+  static void describe_keys(Schema& schema);
 
   /// The Lambert conformal projection (Projection::wrf_lambert).
   std::shared_ptr<const Projection> projection() const;

@@ -371,6 +371,25 @@ void SyntheticParams::validate() const {
   }
 }
 
+void SyntheticParams::describe_keys(Schema::Section s) {
+  const SyntheticParams d;
+  s.integer("seed", static_cast<long long>(d.seed),
+            "seed of the regime sequence and the precipitation (>= 0)")
+      .real("severity", d.severity,
+            "season severity [1], 0.5-2: > 1 more stagnation, shallower PBL, weaker winds")
+      .real("reference_lon", d.reference_lon_deg,
+            "longitude of the climatology's reference station [degrees east]")
+      .real("reference_lat", d.reference_lat_deg,
+            "latitude of the climatology's reference station [degrees north]")
+      .real("reference_elevation_m", std::nullopt,
+            "height of the climatology [m a.s.l.]; none: the model terrain at the reference "
+            "point")
+      .real("sea_level_pressure_pa", d.sea_level_pressure_pa, "mean sea-level pressure [Pa]")
+      .real("roughness_m", d.roughness_m, "roughness length z0 [m]")
+      .real("front_hours", d.front_hours, "half-width of the change into ventilation [h]")
+      .real("change_hours", d.change_hours, "half-width of the other regime changes [h]");
+}
+
 SyntheticParams SyntheticParams::from_config(const ConfigSection& sec) {
   static const std::set<std::string> known = {"seed",
                                               "severity",

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "core/schema.hpp"
 #include "core/time.hpp"
 #include "field/field.hpp"
 #include "grid/horizontal_grid.hpp"
@@ -136,6 +137,8 @@ struct SyntheticParams {
   /// reference_elevation_m, sea_level_pressure_pa, roughness_m. Throws
   /// InputError for values out of range.
   static SyntheticParams from_config(const ConfigSection& section);
+  /// Adds the keys from_config reads, with these defaults, to the case schema.
+  static void describe_keys(Schema::Section s);
   /// Throws UsageError naming the parameter and the valid range.
   void validate() const;
 };

@@ -39,11 +39,13 @@ std::string checkpoint_name(TimePoint t) {
 }  // namespace
 
 std::string Simulation::Impl::case_signature() const {
-  // The resolved configuration without the period (a continued run may change it).
+  // The resolved configuration without the period and the spin-up (a continued run takes
+  // them from the checkpoint, or may change the end).
   YAML::Node root = YAML::Load(cfg.resolved_yaml());
   if (root["run"]) {
     root["run"].remove("start");
     root["run"].remove("end");
+    root["run"].remove("spinup_hours");
   }
   YAML::Emitter out;
   out << root;

@@ -2,10 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <functional>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/schema.hpp"
 
 namespace fwaq::model {
 
@@ -55,22 +59,33 @@ std::vector<std::optional<Species>> species_of(const YAML::Node& n, const std::s
   return out;
 }
 
-void read_rules(const YAML::Node& list, const std::string& file, const std::string& where,
-                const std::vector<std::string>& regions, int utc_offset, EmissionScaling& scaling,
-                std::vector<ScalingRuleText>* text) {
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
+/// `file_of(i)`: the file that set rule i (a base file, the case or "--set").
+void read_rules(const YAML::Node& list, const std::function<std::string(std::size_t)>& file_of,
+                const std::string& where, const ScalingVocabulary& names, int utc_offset,
+                EmissionScaling& scaling, std::vector<ScalingRuleText>* text) {
   if (!list.IsDefined() || list.IsNull()) return;
-  if (!list.IsSequence()) throw InputError(file, where, "must be a list of rules");
-  int idx = 0;
+  if (!list.IsSequence()) throw InputError(file_of(0), where, "must be a list of rules");
+  std::size_t idx = 0;
   for (const auto& r : list) {
+    const std::string file = file_of(idx);
     const std::string w = where + "[" + std::to_string(idx++) + "]";
     if (!r.IsMap()) throw InputError(file, w, "must be a mapping (sector, region, ..., factor)");
+    const auto& keys = scaling_rule_keys();
     for (const auto& kv : r) {
       const auto k = kv.first.as<std::string>();
-      if (k != "sector" && k != "region" && k != "species" && k != "from" && k != "until" &&
-          k != "factor" && k != "label" && k != "derivation" && k != "component") {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+        const std::string near = nearest_name(k, keys);
+        std::string list_text;
+        for (const auto& n : keys) list_text += (list_text.empty() ? "" : ", ") + n;
         throw InputError(file, w + "." + k,
-                         "unknown key (expected sector, region, species, component, from, until, "
-                         "factor, label, derivation)");
+                         "unknown key" + (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                             " (a rule's keys are " + list_text + ")");
       }
     }
     EmissionScaling::Rule rule;
@@ -94,19 +109,27 @@ void read_rules(const YAML::Node& list, const std::string& file, const std::stri
       }
       if (r["region"].IsDefined()) {
         rule.region = r["region"].as<std::string>();
-        bool known = false;
-        std::string list_text;
-        for (const auto& name : regions) {
-          known = known || name == rule.region;
-          list_text += (list_text.empty() ? "" : ", ") + name;
-        }
-        if (!known) {
+        if (std::find(names.regions.begin(), names.regions.end(), rule.region) ==
+            names.regions.end()) {
+          std::string list_text;
+          for (const auto& name : names.regions)
+            list_text += (list_text.empty() ? "" : ", ") + name;
           throw InputError(
               file, w + ".region",
               "'" + rule.region + "' is not a region of the inventory (" + list_text + ")");
         }
       }
-      if (r["component"].IsDefined()) rule.component = r["component"].as<std::string>();
+      if (r["component"].IsDefined()) {
+        rule.component = r["component"].as<std::string>();
+        if (std::find(names.components.begin(), names.components.end(), rule.component) ==
+            names.components.end()) {
+          const std::string near = nearest_name(rule.component, names.components);
+          throw InputError(file, w + ".component",
+                           "'" + rule.component + "' is not a component of the inventory" +
+                               (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+                               "; expected one of " + listed(names.components));
+        }
+      }
       if (r["from"].IsDefined()) {
         rule.from = parse_case_time(r["from"].as<std::string>(), utc_offset, file, w + ".from");
       }
@@ -131,7 +154,35 @@ void read_rules(const YAML::Node& list, const std::string& file, const std::stri
 
 }  // namespace
 
-EmissionScaling read_scaling(const Config& cfg, const std::vector<std::string>& regions,
+const std::vector<std::string>& scaling_rule_keys() {
+  static const std::vector<std::string> keys = {"sector", "region", "species", "component", "from",
+                                                "until",  "factor", "label",   "derivation"};
+  return keys;
+}
+
+ScalingVocabulary ScalingVocabulary::of(const emissions::EmissionInventory& inventory) {
+  ScalingVocabulary v;
+  v.regions = inventory.regions;
+  for (const auto& layer : inventory.layers) {
+    if (std::find(v.components.begin(), v.components.end(), layer.label) == v.components.end()) {
+      v.components.push_back(layer.label);
+    }
+  }
+  return v;
+}
+
+ScenarioInfo scenario_info(const Config& cfg) {
+  ScenarioInfo info;
+  info.name = std::filesystem::path(cfg.path()).stem().string();
+  if (cfg.has("scenario")) {
+    const ConfigSection sc = cfg.section("scenario");
+    info.name = sc.optional<std::string>("name", info.name);
+    info.description = sc.optional<std::string>("description", "");
+  }
+  return info;
+}
+
+EmissionScaling read_scaling(const Config& cfg, const ScalingVocabulary& names,
                              int utc_offset_hours, std::vector<ScalingRuleText>* text,
                              std::vector<std::string>* files) {
   EmissionScaling scaling;
@@ -148,15 +199,20 @@ EmissionScaling read_scaling(const Config& cfg, const std::vector<std::string>& 
       if (!root["rules"].IsDefined()) {
         throw InputError(path.string(), "rules", "required key is missing");
       }
-      read_rules(root["rules"], path.string(), "rules", regions, utc_offset_hours, scaling, text);
+      read_rules(
+          root["rules"], [&](std::size_t) { return path.string(); }, "rules", names,
+          utc_offset_hours, scaling, text);
       if (files) files->push_back(path.string());
     }
   }
   if (cfg.has("scenario")) {
     const ConfigSection sc = cfg.section("scenario");
     if (sc.has("emission_scaling")) {
-      read_rules(sc.required<YAML::Node>("emission_scaling"), cfg.path(),
-                 sc.name("emission_scaling"), regions, utc_offset_hours, scaling, text);
+      const std::string key = sc.name("emission_scaling");
+      read_rules(
+          sc.required<YAML::Node>("emission_scaling"),
+          [&](std::size_t i) { return cfg.item_file(key, i); }, key, names, utc_offset_hours,
+          scaling, text);
     }
   }
   return scaling;

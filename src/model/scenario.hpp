@@ -11,6 +11,10 @@
 // components), PM10 (PM25 + PM_COARSE)); `from` (inclusive) and `until` (exclusive)
 // are local dates (YYYY-MM-DD, China Standard Time) or UTC times (YYYY-MM-DDTHH:MM:SSZ).
 // `derivation` documents where the number comes from (kept in the output).
+// A case extends its base's list with `scenario.emission_scaling_append` (core/config.hpp).
+//
+// `scenario.name` and `scenario.description` say what the case is; they are not taken
+// from a base file (a derived case that gives no name is named after its file).
 #include <string>
 #include <vector>
 
@@ -29,13 +33,32 @@ struct ScalingRuleText {
   std::string description;
 };
 
+/// The keys a scaling rule may have.
+const std::vector<std::string>& scaling_rule_keys();
+
+/// The names a rule may use: the inventory's regions and its component labels (the
+/// labels of its layers, e.g. "residential_coal_converted_2019",
+/// "industry cluster: Hejin steel and coking").
+struct ScalingVocabulary {
+  std::vector<std::string> regions;
+  std::vector<std::string> components;
+  static ScalingVocabulary of(const emissions::EmissionInventory& inventory);
+};
+
 /// Reads `emissions.calibration` (optional) and `scenario.emission_scaling` (optional)
-/// into one EmissionScaling; `regions` are the inventory's region names (a rule naming
-/// another region is an InputError naming the file, the rule and the known names).
+/// into one EmissionScaling. A rule naming a region or a component that `names` does not
+/// hold is an InputError naming the file, the rule's key, the value and the valid names.
 /// `utc_offset_hours` converts local dates.
-emissions::EmissionScaling read_scaling(const Config& cfg, const std::vector<std::string>& regions,
+emissions::EmissionScaling read_scaling(const Config& cfg, const ScalingVocabulary& names,
                                         int utc_offset_hours, std::vector<ScalingRuleText>* text,
                                         std::vector<std::string>* files);
+
+/// What a case is, for summary.json and the NetCDF global attributes.
+struct ScenarioInfo {
+  std::string name;         ///< scenario.name (default: the case file's name)
+  std::string description;  ///< scenario.description (default: empty)
+};
+ScenarioInfo scenario_info(const Config& cfg);
 
 /// Parses a time of a case file: "YYYY-MM-DD" is local midnight (UTC + utc_offset_hours),
 /// anything else is read by parse_time (UTC). InputError naming file and key if unreadable.

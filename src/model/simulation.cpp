@@ -222,8 +222,8 @@ void Simulation::Impl::setup_emissions() {
   auto profiles = std::make_shared<const em::ProfileLibrary>(em::ProfileLibrary::load(
       def.hour_csv, def.weekday_csv, def.vertical_csv, def.period.utc_offset_hours));
   auto src = std::make_shared<em::EmissionSource>(inventory, profiles);
-  src->set_scaling(
-      read_scaling(cfg, inventory->regions, set.utc_offset_hours, &rule_text, &scaling_files));
+  src->set_scaling(read_scaling(cfg, ScalingVocabulary::of(*inventory), set.utc_offset_hours,
+                                &rule_text, &scaling_files));
   source = std::move(src);
 }
 
@@ -331,6 +331,9 @@ void Simulation::Impl::setup_outputs() {
   attrs["history"] = "fwaq run " + req.case_file + " --out " + req.out_dir.string();
   attrs["references"] = "docs/science/model.md";
   attrs["case_file"] = cfg.path();
+  const ScenarioInfo scenario = scenario_info(cfg);
+  attrs["scenario_name"] = scenario.name;
+  attrs["scenario_description"] = scenario.description;
   attrs["configuration"] = cfg.resolved_yaml();
   attrs["meteorology"] = met_provider->description();
   attrs["grid"] = std::to_string(grid.nx()) + " x " + std::to_string(grid.ny()) + " x " +
@@ -480,6 +483,8 @@ nlohmann::json Simulation::Impl::summary() {
   nlohmann::json s;
   s["state_hash"] = hex64(hash);
   s["case"] = cfg.path();
+  const ScenarioInfo scenario = scenario_info(cfg);
+  s["scenario"] = {{"name", scenario.name}, {"description", scenario.description}};
   s["period"] = {{"start", format_iso(set.start)},
                  {"end", format_iso(set.end)},
                  {"spinup_hours", set.spinup_hours},

@@ -41,7 +41,7 @@ TEST(ModelConfig, BaseFileMergesAndKeepsItsRelativePaths) {
   write(d / "a" / "base.yaml",
         "inputs: {domain_file: domain.nc, other: 1}\nrun: {start: '2019-01-01', coarsen: 1}\n");
   write(d / "b" / "top.yaml", "base: ../a/base.yaml\nrun: {coarsen: 3}\nextra: {file: here.txt}\n");
-  const Config c = Config::load((d / "b" / "top.yaml").string());
+  const Config c = Config::load_unchecked((d / "b" / "top.yaml").string());
   const ConfigSection run = c.section("run");
   EXPECT_EQ(run.required<int>("coarsen"), 3);                   // top wins
   EXPECT_EQ(run.required<std::string>("start"), "2019-01-01");  // kept from base
@@ -55,10 +55,10 @@ TEST(ModelConfig, NestedBasesAndOverrides) {
   write(d / "x" / "one.yaml", "s: {p: one.dat, v: 1}\n");
   write(d / "y" / "two.yaml", "base: ../x/one.yaml\ns: {v: 2}\n");
   write(d / "three.yaml", "base: y/two.yaml\n");
-  const Config c = Config::load((d / "three.yaml").string(), {"s.v=5"});
+  const Config c = Config::load_unchecked((d / "three.yaml").string(), {"s.v=5"});
   EXPECT_EQ(c.section("s").required<int>("v"), 5);
   EXPECT_EQ(c.section("s").path("p"), (d / "x" / "one.dat").lexically_normal());
-  EXPECT_THROW(Config::load((d / "three.yaml").string(), {"s.nothere=1"}), UsageError);
+  EXPECT_THROW(Config::load_unchecked((d / "three.yaml").string(), {"s.nothere=1"}), UsageError);
 }
 
 TEST(ModelConfig, MissingBaseIsAnInputError) {
@@ -113,7 +113,9 @@ TEST(ModelScenario, RulesScaleSectorRegionSpeciesComponentAndTime) {
   const Config cfg = Config::load((d / "case.yaml").string());
   std::vector<model::ScalingRuleText> text;
   std::vector<std::string> files;
-  const auto s = model::read_scaling(cfg, {"Xi'an", "Baoji", "outside"}, 8, &text, &files);
+  const model::ScalingVocabulary names{{"Xi'an", "Baoji", "outside"},
+                                       {"residential_coal_converted_2019", "other"}};
+  const auto s = model::read_scaling(cfg, names, 8, &text, &files);
   using emissions::Sector;
   using emissions::Species;
   const TimePoint before = parse_time("2019-11-14T15:59:59");  // 23:59:59 CST
@@ -137,9 +139,9 @@ TEST(ModelScenario, BadRulesNameFileAndKey) {
   const fs::path d = temp_dir("bad");
   auto expect_error = [&](const std::string& rule, const std::string& fragment) {
     write(d / "c.yaml", "scenario:\n  emission_scaling:\n    - " + rule + "\n");
-    const Config cfg = Config::load((d / "c.yaml").string());
     try {
-      model::read_scaling(cfg, {"Xi'an", "outside"}, 8, nullptr, nullptr);
+      const Config cfg = Config::load((d / "c.yaml").string());
+      model::read_scaling(cfg, {{"Xi'an", "outside"}, {}}, 8, nullptr, nullptr);
       ADD_FAILURE() << "no error for " << rule;
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
@@ -163,7 +165,7 @@ TEST(ModelScenario, ActionPlanComponentsExistInTheInventory) {
   std::vector<std::string> names;
   for (const auto& c : def.cities) names.push_back(c.name);
   const auto inv = emissions::build_inventory(def, emissions::geometry_from_domain(dom, names));
-  const auto s = model::read_scaling(cfg, inv.regions, 8, nullptr, nullptr);
+  const auto s = model::read_scaling(cfg, model::ScalingVocabulary::of(inv), 8, nullptr, nullptr);
   int with_component = 0;
   for (const auto& r : s.rules()) {
     if (r.component.empty()) continue;

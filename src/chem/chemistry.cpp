@@ -618,20 +618,23 @@ ChemStepStats ChemistryOperator::apply(State& state, LocalChemState& local, cons
                            ") in the step from " + format_iso(t_start) + " (" + fmt("%g", dt_s) +
                            " s): " + rr.reason);
     }
-    const ChemStepStats& s = rr.stats;
-    total.cell_solves += s.cell_solves;
-    total.steps += s.steps;
-    total.rejected += s.rejected;
-    total.max_steps_in_a_cell = std::max(total.max_steps_in_a_cell, s.max_steps_in_a_cell);
-    total.sulfate_gas_ug += s.sulfate_gas_ug;
-    total.sulfate_aqueous_ug += s.sulfate_aqueous_ug;
-    total.sulfate_het_ug += s.sulfate_het_ug;
-    total.hno3_day_ug += s.hno3_day_ug;
-    total.hno3_night_ug += s.hno3_night_ug;
-    total.soa_formed_ug += s.soa_formed_ug;
-    for (int t = 0; t < kNumTracers; ++t) total.net_ug[t] += s.net_ug[t];
+    total.add(rr.stats);
   }
   return total;
+}
+
+void ChemStepStats::add(const ChemStepStats& s) {
+  cell_solves += s.cell_solves;
+  steps += s.steps;
+  rejected += s.rejected;
+  max_steps_in_a_cell = std::max(max_steps_in_a_cell, s.max_steps_in_a_cell);
+  sulfate_gas_ug += s.sulfate_gas_ug;
+  sulfate_aqueous_ug += s.sulfate_aqueous_ug;
+  sulfate_het_ug += s.sulfate_het_ug;
+  hno3_day_ug += s.hno3_day_ug;
+  hno3_night_ug += s.hno3_night_ug;
+  soa_formed_ug += s.soa_formed_ug;
+  for (int t = 0; t < kNumTracers; ++t) net_ug[t] += s.net_ug[t];
 }
 
 void ChemistryOperator::set_last_oh(std::vector<double> oh) {

@@ -97,6 +97,8 @@ struct ChemStepStats {
   /// (and the sulfate and nitrate it produced), summed over the cells: the chemistry's
   /// own term of each tracer's mass budget.
   std::array<double, kNumTracers> net_ug{};
+  /// Adds another step's (or row's) figures; the largest cell count is kept.
+  void add(const ChemStepStats& o);
 };
 
 class ChemistryOperator {

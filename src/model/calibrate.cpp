@@ -141,38 +141,157 @@ const std::vector<double>& FactorFit::step(const std::vector<double>& model_mean
   return factors_;
 }
 
+namespace {
+
+/// The starting factors: 1, or those of an earlier calibration file (req.initial).
+std::map<std::string, double> initial_factors(const CalibrationRequest& req,
+                                              const std::vector<std::string>& unknowns) {
+  std::map<std::string, double> factor;
+  for (const auto& u : unknowns) factor[u] = 1.0;
+  factor["Yangling"] = 1.0;  // follows Xianyang (no observations of its own)
+  if (req.initial.empty()) return factor;
+  try {
+    const YAML::Node root = YAML::LoadFile(req.initial.string());
+    for (const auto& r : root["rules"]) {
+      const auto region = r["region"].as<std::string>();
+      if (factor.count(region)) factor[region] = r["factor"].as<double>();
+    }
+  } catch (const YAML::Exception& e) {
+    throw InputError(req.initial.string(), "rules", std::string("cannot read: ") + e.what());
+  }
+  return factor;
+}
+
+/// The learned Jacobian as JSON rows (one per city), and back.
+nlohmann::json jacobian_json(const Eigen::MatrixXd& jac) {
+  std::vector<std::vector<double>> rows;
+  for (Eigen::Index c = 0; c < jac.rows(); ++c) {
+    rows.emplace_back();
+    for (Eigen::Index u = 0; u < jac.cols(); ++u) rows.back().push_back(jac(c, u));
+  }
+  return rows;
+}
+
+Eigen::MatrixXd jacobian_from_json(const nlohmann::json& j, int rows_expected,
+                                   std::size_t cols_expected) {
+  const auto rows = j.get<std::vector<std::vector<double>>>();
+  if (static_cast<int>(rows.size()) != rows_expected) throw std::invalid_argument("jacobian rows");
+  Eigen::MatrixXd jac(rows_expected, static_cast<Eigen::Index>(cols_expected));
+  for (int c = 0; c < rows_expected; ++c) {
+    const auto& row = rows[static_cast<std::size_t>(c)];
+    if (row.size() != cols_expected) throw std::invalid_argument("jacobian columns");
+    for (std::size_t u = 0; u < row.size(); ++u) jac(c, static_cast<Eigen::Index>(u)) = row[u];
+  }
+  return jac;
+}
+
+/// Takes the fit's next step into `factor` (Yangling follows Xianyang).
+void take_step(FactorFit& fit, const std::vector<double>& model, const std::vector<double>& obs,
+               const std::vector<std::string>& unknowns, std::map<std::string, double>& factor) {
+  const std::vector<double>& next = fit.step(model, obs);
+  for (std::size_t u = 0; u < unknowns.size(); ++u) factor[unknowns[u]] = next[u];
+  factor["Yangling"] = factor["Xianyang"];
+}
+
+/// Continues an earlier calibration (req.resume): its last run's factors, city means and
+/// learned Jacobian give the first step exactly as that calibration would have taken it.
+void resume_fit(const CalibrationRequest& req, const std::vector<std::string>& cities,
+                const std::vector<std::string>& unknowns, const FactorFit::Options& options,
+                FactorFit& fit, std::map<std::string, double>& factor) {
+  const std::string file = req.resume.string();
+  try {
+    std::ifstream in(req.resume);
+    const nlohmann::json old = nlohmann::json::parse(in);
+    const auto& last = old.at("iterations").back();
+    std::vector<double> f, m, o;
+    for (const auto& u : unknowns) f.push_back(last.at("factors").at(u).get<double>());
+    for (const auto& c : cities) {
+      m.push_back(last.at("cities").at(c).at("model").get<double>());
+      o.push_back(last.at("cities").at(c).at("observed").get<double>());
+    }
+    const int nc = static_cast<int>(cities.size());
+    fit = FactorFit(f, nc, options);
+    fit.set_jacobian(jacobian_from_json(last.at("jacobian"), nc, unknowns.size()));
+    take_step(fit, m, o, unknowns, factor);
+  } catch (const std::exception& e) {
+    throw InputError(file, "iterations",
+                     std::string("cannot continue from this calibration report: ") + e.what());
+  }
+}
+
+/// Pairs a run's city daily PM2.5 with the observations: per city the means over the
+/// days both have, into `step["cities"]`; returns whether every ratio is within tolerance.
+bool pair_with_observations(const CalibrationRequest& req, const obs::DailyTable& table,
+                            const std::vector<std::string>& cities,
+                            const std::vector<report::CityDay>& days, nlohmann::json& step,
+                            std::vector<double>& model, std::vector<double>& observed) {
+  bool converged = true;
+  model.clear();
+  observed.clear();
+  for (const auto& c : cities) {
+    double sm = 0, so = 0;
+    int n = 0;
+    const int k = table.name_index(c);
+    if (k < 0) throw InputError(req.obs_file, c, "city missing from the observations");
+    for (const auto& d : days) {
+      if (d.city != c) continue;
+      const int di = table.date_index(d.date);
+      if (di < 0) continue;
+      const double o = table.value(static_cast<std::size_t>(di), static_cast<std::size_t>(k));
+      const double pm = d.conc[0];
+      if (!std::isfinite(o) || !std::isfinite(pm)) continue;
+      sm += pm;
+      so += o;
+      ++n;
+    }
+    if (n == 0) throw InputError(req.obs_file, c, "no observed day pairs with the run's period");
+    const double m = sm / n, o = so / n;
+    model.push_back(m);
+    observed.push_back(o);
+    step["cities"][c] = {{"model", m}, {"observed", o}, {"ratio", m / o}, {"days", n}};
+    converged = converged && std::abs(m / o - 1.0) <= req.tolerance;
+  }
+  return converged;
+}
+
+/// Runs the case with the factors of iteration `it` (written as a calibration file).
+std::filesystem::path run_iteration(const CalibrationRequest& req, int it,
+                                    const std::map<std::string, double>& factor, int rank,
+                                    MPI_Comm comm) {
+  const auto dir = req.out_dir / ("iteration-" + std::to_string(it));
+  const auto cal =
+      std::filesystem::absolute(req.out_dir / ("calibration-" + std::to_string(it) + ".yaml"));
+  if (rank == 0) write_file_atomically(cal, calibration_yaml(factor, nlohmann::json::object()));
+  MPI_Barrier(comm);
+  RunRequest run;
+  run.case_file = req.case_file;
+  run.out_dir = dir;
+  run.start = req.start;
+  run.end = req.end;
+  run.overrides = req.overrides;
+  run.overrides.push_back("emissions.calibration=" + cal.string());
+  run.overrides.push_back("run.spinup_hours=" + std::to_string(req.spinup_hours));
+  run.progress = req.progress;
+  run_case(run, comm);
+  return dir;
+}
+
+}  // namespace
+
 nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   // Observed city daily PM2.5 (CST days).
   const obs::DailyTable table = obs::read_city_daily(req.obs_file);
-  const std::vector<std::string> cities = [] {
-    std::vector<std::string> v;
-    for (const auto& c : obs::fenwei_cities()) v.emplace_back(c.english);
-    return v;
-  }();
+  std::vector<std::string> cities;
+  for (const auto& c : obs::fenwei_cities()) cities.emplace_back(c.english);
   // The unknowns: the 11 cities' factors and the factor of the rest of the domain
   // ("outside": the neighbouring provinces' and the plateau's emissions, which reach every
   // city; without it a city such as Tongchuan, whose PM2.5 is mostly transported, cannot be
   // fitted by its own emissions).
   std::vector<std::string> unknowns = cities;
   unknowns.emplace_back(kOutside);
-  std::map<std::string, double> factor;
-  for (const auto& u : unknowns) factor[u] = 1.0;
-  factor["Yangling"] = 1.0;  // follows Xianyang (no observations of its own)
-  if (!req.initial.empty()) {
-    // Start from the factors of an earlier calibration file.
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(req.initial.string());
-      for (const auto& r : root["rules"]) {
-        const auto region = r["region"].as<std::string>();
-        if (factor.count(region)) factor[region] = r["factor"].as<double>();
-      }
-    } catch (const YAML::Exception& e) {
-      throw InputError(req.initial.string(), "rules", std::string("cannot read: ") + e.what());
-    }
-  }
+  std::map<std::string, double> factor = initial_factors(req, unknowns);
   // Broyden / Levenberg-Marquardt steps on the 11 cities' and the outside factors
   // (FactorFit). The outside column starts at 0.3: halving the outside emissions lowered
   // the cities' January PM2.5 by 10-27 %, i.e. d ln M / d ln f = 0.15-0.46.
@@ -182,39 +301,7 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   FactorFit::Options fit_options;
   fit_options.damping = req.damping;
   FactorFit fit(start, nc, fit_options);
-  if (!req.resume.empty()) {
-    // Continue an earlier calibration: its last run's factors, city means and learned
-    // Jacobian give the first step exactly as that calibration would have taken it.
-    const std::string file = req.resume.string();
-    nlohmann::json old;
-    try {
-      std::ifstream in(req.resume);
-      old = nlohmann::json::parse(in);
-      const auto& last = old.at("iterations").back();
-      std::vector<double> f, m, o;
-      for (const auto& u : unknowns) f.push_back(last.at("factors").at(u).get<double>());
-      for (const auto& c : cities) {
-        m.push_back(last.at("cities").at(c).at("model").get<double>());
-        o.push_back(last.at("cities").at(c).at("observed").get<double>());
-      }
-      const auto rows = last.at("jacobian").get<std::vector<std::vector<double>>>();
-      Eigen::MatrixXd jac(nc, static_cast<Eigen::Index>(unknowns.size()));
-      if (static_cast<int>(rows.size()) != nc) throw std::invalid_argument("jacobian rows");
-      for (int c = 0; c < nc; ++c) {
-        const auto& row = rows[static_cast<std::size_t>(c)];
-        if (row.size() != unknowns.size()) throw std::invalid_argument("jacobian columns");
-        for (std::size_t u = 0; u < row.size(); ++u) jac(c, static_cast<Eigen::Index>(u)) = row[u];
-      }
-      fit = FactorFit(f, nc, fit_options);
-      fit.set_jacobian(jac);
-      const std::vector<double>& next = fit.step(m, o);
-      for (std::size_t u = 0; u < unknowns.size(); ++u) factor[unknowns[u]] = next[u];
-      factor["Yangling"] = factor["Xianyang"];
-    } catch (const std::exception& e) {
-      throw InputError(file, "iterations",
-                       std::string("cannot continue from this calibration report: ") + e.what());
-    }
-  }
+  if (!req.resume.empty()) resume_fit(req, cities, unknowns, fit_options, fit, factor);
   nlohmann::json report;
   report["case"] = req.case_file;
   report["obs"] = req.obs_file;
@@ -223,55 +310,12 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
   report["iterations"] = nlohmann::json::array();
   std::filesystem::create_directories(req.out_dir);
   for (int it = 0; it < req.max_iterations; ++it) {
-    const auto dir = req.out_dir / ("iteration-" + std::to_string(it));
-    const auto cal =
-        std::filesystem::absolute(req.out_dir / ("calibration-" + std::to_string(it) + ".yaml"));
-    if (rank == 0) write_file_atomically(cal, calibration_yaml(factor, nlohmann::json::object()));
-    MPI_Barrier(comm);
-    RunRequest run;
-    run.case_file = req.case_file;
-    run.out_dir = dir;
-    run.start = req.start;
-    run.end = req.end;
-    run.overrides = req.overrides;
-    run.overrides.push_back("emissions.calibration=" + cal.string());
-    run.overrides.push_back("run.spinup_hours=" + std::to_string(req.spinup_hours));
-    run.progress = req.progress;
-    run_case(run, comm);
-
-    // Pair the run's city daily PM2.5 with the observations.
-    const auto days = report::read_cities_daily(dir / "cities_daily.csv");
+    const auto dir = run_iteration(req, it, factor, rank, comm);
     nlohmann::json step;
     step["factors"] = factor;
     std::vector<double> mv, ov;
-    bool converged = true;
-    std::map<std::string, double> model_mean;
-    for (const auto& c : cities) {
-      double sm = 0, so = 0;
-      int n = 0;
-      const int k = table.name_index(c);
-      if (k < 0) throw InputError(req.obs_file, c, "city missing from the observations");
-      for (const auto& d : days) {
-        if (d.city != c) continue;
-        const int di = table.date_index(d.date);
-        if (di < 0) continue;
-        const double o = table.value(static_cast<std::size_t>(di), static_cast<std::size_t>(k));
-        const double pm = d.conc[0];
-        if (!std::isfinite(o) || !std::isfinite(pm)) continue;
-        sm += pm;
-        so += o;
-        ++n;
-      }
-      if (n == 0) {
-        throw InputError(req.obs_file, c, "no observed day pairs with the run's period");
-      }
-      const double m = sm / n, o = so / n;
-      model_mean[c] = m;
-      mv.push_back(m);
-      ov.push_back(o);
-      step["cities"][c] = {{"model", m}, {"observed", o}, {"ratio", m / o}, {"days", n}};
-      converged = converged && std::abs(m / o - 1.0) <= req.tolerance;
-    }
+    const bool converged = pair_with_observations(
+        req, table, cities, report::read_cities_daily(dir / "cities_daily.csv"), step, mv, ov);
     step["r"] = pearson(mv, ov);
     step["n"] = static_cast<int>(mv.size());
     report["iterations"].push_back(step);
@@ -281,23 +325,8 @@ nlohmann::json calibrate(const CalibrationRequest& req, MPI_Comm comm) {
                    format_calibration_table(report).c_str());
     }
     if (converged) break;
-    std::vector<double> m_now, o_now;
-    for (const auto& c : cities) {
-      m_now.push_back(model_mean[c]);
-      o_now.push_back(step["cities"][c]["observed"].get<double>());
-    }
-    const std::vector<double>& next = fit.step(m_now, o_now);
-    for (std::size_t u = 0; u < unknowns.size(); ++u) factor[unknowns[u]] = next[u];
-    report["iterations"].back()["jacobian"] = [&] {
-      std::vector<std::vector<double>> rows;
-      for (int c = 0; c < nc; ++c) {
-        rows.emplace_back();
-        for (Eigen::Index u = 0; u < fit.jacobian().cols(); ++u)
-          rows.back().push_back(fit.jacobian()(c, u));
-      }
-      return rows;
-    }();
-    factor["Yangling"] = factor["Xianyang"];
+    take_step(fit, mv, ov, unknowns, factor);
+    report["iterations"].back()["jacobian"] = jacobian_json(fit.jacobian());
   }
   report["converged"] = true;
   for (const auto& [c, v] : report["final"]["cities"].items()) {

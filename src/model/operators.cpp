@@ -199,18 +199,8 @@ ChemistryStepOperator::ChemistryStepOperator(chem::ChemistryOperator& chemistry,
 void ChemistryStepOperator::apply(const StepContext& ctx, RunState& state, TracerChange& change) {
   const chem::ChemStepStats cs = chemistry_.apply(state.transport, state.chem, *ctx.met, lat_, lon_,
                                                   ctx.t, ctx.dt_s, i0_, j0_);
-  totals.cell_solves += cs.cell_solves;
-  totals.steps += cs.steps;
-  totals.rejected += cs.rejected;
-  totals.max_steps_in_a_cell = std::max(totals.max_steps_in_a_cell, cs.max_steps_in_a_cell);
-  totals.sulfate_gas_ug += cs.sulfate_gas_ug;
-  totals.sulfate_aqueous_ug += cs.sulfate_aqueous_ug;
-  totals.sulfate_het_ug += cs.sulfate_het_ug;
-  totals.hno3_day_ug += cs.hno3_day_ug;
-  totals.hno3_night_ug += cs.hno3_night_ug;
-  totals.soa_formed_ug += cs.soa_formed_ug;
+  totals.add(cs);
   for (int t = 0; t < kNumTracers; ++t) {
-    totals.net_ug[static_cast<std::size_t>(t)] += cs.net_ug[static_cast<std::size_t>(t)];
     change[static_cast<std::size_t>(t)] += cs.net_ug[static_cast<std::size_t>(t)];
   }
 }

@@ -581,6 +581,49 @@ Result uniform_3d_terrain(const Options& o, MPI_Comm comm) {
   return r;
 }
 
+/// Non-divergent 3-D air-mass fluxes [kg per step] from a horizontal streamfunction
+/// psi_h(x, y, k) at cell corners of each layer and an x–z overturning streamfunction
+/// psi_v(x, kf) at x corners and interfaces kf (both zero on closed walls).
+void fluxes_from_streamfunctions(Problem& p,
+                                 const std::function<double(double, double, int)>& psi_h,
+                                 const std::function<double(double, int)>& psi_v) {
+  const Decomposition& d = *p.decomp;
+  Field& fx = p.fluxes.x;
+  Field& fy = p.fluxes.y;
+  Field& fz = p.fluxes.z;
+  const int nz = fx.nz();
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < fx.ny(); ++j)
+      for (int i = 0; i < fx.nx(); ++i) {
+        const double x = d.i0() + i, y = d.j0() + j;
+        fx(i, j, k) = -(psi_h(x, y + 1, k) - psi_h(x, y, k)) + (psi_v(x, k + 1) - psi_v(x, k));
+      }
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < fy.ny(); ++j)
+      for (int i = 0; i < fy.nx(); ++i) {
+        const double x = d.i0() + i, y = d.j0() + j;
+        fy(i, j, k) = psi_h(x + 1, y, k) - psi_h(x, y, k);
+      }
+  for (int k = 0; k <= nz; ++k)
+    for (int j = 0; j < fz.ny(); ++j)
+      for (int i = 0; i < fz.nx(); ++i) {
+        const double x = d.i0() + i;
+        fz(i, j, k) = -(psi_v(x + 1, k) - psi_v(x, k));
+      }
+}
+
+/// Tracer 0 a smooth field (10 to 22), tracer 1 a sharp block of 100 in 0 (n cells a side).
+void smooth_and_block_tracers(Problem& p, int n) {
+  p.set_tracer(
+      [&](int i, int j, int k) { return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k; },
+      0);
+  p.set_tracer(
+      [&](int i, int j, int k) {
+        return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
+      },
+      1);
+}
+
 /// All transport operators in a closed box: non-divergent 3-D circulation
 /// (horizontal gyres and an overturning cell from two streamfunctions that
 /// vanish on the walls), vertical and horizontal diffusion. Tracer mass must
@@ -611,36 +654,8 @@ Result closed_box_3d(const Options& o, MPI_Comm comm) {
   auto psi_v = [&](double x, int kf) {  // x–z overturning, kf = interface index
     return 0.5 * a * bump(x, n) * bump(kf, nz) * std::exp(-0.1 * kf);
   };
-  Field& fx = p.fluxes.x;
-  Field& fy = p.fluxes.y;
-  Field& fz = p.fluxes.z;
-  for (int k = 0; k < nz; ++k)
-    for (int j = 0; j < fx.ny(); ++j)
-      for (int i = 0; i < fx.nx(); ++i) {
-        const double x = d.i0() + i, y = d.j0() + j;
-        fx(i, j, k) = -(psi_h(x, y + 1, k) - psi_h(x, y, k)) + (psi_v(x, k + 1) - psi_v(x, k));
-      }
-  for (int k = 0; k < nz; ++k)
-    for (int j = 0; j < fy.ny(); ++j)
-      for (int i = 0; i < fy.nx(); ++i) {
-        const double x = d.i0() + i, y = d.j0() + j;
-        fy(i, j, k) = psi_h(x + 1, y, k) - psi_h(x, y, k);
-      }
-  for (int k = 0; k <= nz; ++k)
-    for (int j = 0; j < fz.ny(); ++j)
-      for (int i = 0; i < fz.nx(); ++i) {
-        const double x = d.i0() + i;
-        fz(i, j, k) = -(psi_v(x + 1, k) - psi_v(x, k));
-      }
-  // Tracers: a smooth field and a sharp block.
-  p.set_tracer(
-      [&](int i, int j, int k) { return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k; },
-      0);
-  p.set_tracer(
-      [&](int i, int j, int k) {
-        return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
-      },
-      1);
+  fluxes_from_streamfunctions(p, psi_h, psi_v);
+  smooth_and_block_tracers(p, n);
   const double m0[2] = {p.tracer_mass(0), p.tracer_mass(1)};
   const double air0 = global_sum(m, nullptr, d);
   ClosedBoxDiffusion diffusion(p.state, d);
@@ -700,27 +715,7 @@ Result saddle_3d(const Options& o, MPI_Comm comm) {
     auto psi_v = [&](double x, int kf) {  // x–z overturning; kf is an interface index
       return 0.3 * a * bump(x, n, 2) * bump(kf, nz, 1) * decay(kf);
     };
-    Field& fx = p.fluxes.x;
-    Field& fy = p.fluxes.y;
-    Field& fz = p.fluxes.z;
-    for (int k = 0; k < nz; ++k)
-      for (int j = 0; j < fx.ny(); ++j)
-        for (int i = 0; i < fx.nx(); ++i) {
-          const double x = d.i0() + i, y = d.j0() + j;
-          fx(i, j, k) = -(psi_h(x, y + 1, k) - psi_h(x, y, k)) + (psi_v(x, k + 1) - psi_v(x, k));
-        }
-    for (int k = 0; k < nz; ++k)
-      for (int j = 0; j < fy.ny(); ++j)
-        for (int i = 0; i < fy.nx(); ++i) {
-          const double x = d.i0() + i, y = d.j0() + j;
-          fy(i, j, k) = psi_h(x + 1, y, k) - psi_h(x, y, k);
-        }
-    for (int k = 0; k <= nz; ++k)
-      for (int j = 0; j < fz.ny(); ++j)
-        for (int i = 0; i < fz.nx(); ++i) {
-          const double x = d.i0() + i;
-          fz(i, j, k) = -(psi_v(x + 1, k) - psi_v(x, k));
-        }
+    fluxes_from_streamfunctions(p, psi_h, psi_v);
   };
   Result r;
   r.name = "saddle-3d";
@@ -745,14 +740,7 @@ Result saddle_3d(const Options& o, MPI_Comm comm) {
         }
     MPI_Allreduce(MPI_IN_PLACE, &single_pass, 1, MPI_DOUBLE, MPI_MIN, d.comm());
   }
-  p.set_tracer(
-      [&](int i, int j, int k) { return 10.0 + 5.0 * std::sin(0.7 * i) * std::cos(0.4 * j) + k; },
-      0);
-  p.set_tracer(
-      [&](int i, int j, int k) {
-        return (i > n / 4 && i < n / 2 && j > n / 3 && j < 3 * n / 4 && k < 4) ? 100.0 : 0.0;
-      },
-      1);
+  smooth_and_block_tracers(p, n);
   const double m0[2] = {p.tracer_mass(0), p.tracer_mass(1)};
   const double air0 = global_sum(p.state.air_mass, nullptr, d);
   int cycles = 0;

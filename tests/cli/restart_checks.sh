@@ -17,6 +17,13 @@ REF="$ROOT/scenarios/fenwei-2019-20-reference.yaml"
 # 2019-12-01 local = 2019-11-30T16:00Z; 12 h of spin-up before it.
 COMMON=(--set run.coarsen=6 --set run.spinup_hours=12 --quiet)
 
+wait_for_output() {  # until the run writing into $1 has started its outputs (30 s at most)
+  for _ in $(seq 1 600); do
+    ls "$1" 2>/dev/null | grep -q fields.nc && return
+    sleep 0.05
+  done
+}
+
 run() {  # run NP OUT [args...]
   local np="$1" out="$2"
   shift 2
@@ -94,10 +101,7 @@ run 1 "$tmp/full7" --start 2019-12-01 --end 2019-12-08 || bad "7-day run failed"
 mpirun --allow-run-as-root --oversubscribe -np 2 "$FWAQ" run "$REF" --out "$tmp/term" \
   "${COMMON[@]}" --start 2019-12-01 --end 2019-12-08 >"$tmp/term.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  ls "$tmp/term" 2>/dev/null | grep -q fields.nc && break
-  sleep 0.05
-done
+wait_for_output "$tmp/term"
 sleep 1.5
 kill -TERM "$pid"
 wait "$pid"
@@ -118,10 +122,7 @@ fi
 "$FWAQ" run "$REF" --out "$tmp/term1" "${COMMON[@]}" --start 2019-12-01 --end 2019-12-08 \
   >"$tmp/term1.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  ls "$tmp/term1" 2>/dev/null | grep -q fields.nc && break
-  sleep 0.05
-done
+wait_for_output "$tmp/term1"
 sleep 1
 kill -TERM "$pid"
 wait "$pid"

@@ -85,8 +85,7 @@ AdvectionOperator::AdvectionOperator(const Decomposition& decomp, const Horizont
       fluxes_(decomp.nx(), decomp.ny(), decomp.nz()),
       gfx_("fx", "kg s-1", decomp.nx_global() + 1, decomp.ny_global(), decomp.nz(), 0),
       gfy_("fy", "kg s-1", decomp.nx_global(), decomp.ny_global() + 1, decomp.nz(), 0),
-      gfz_("fz", "kg s-1", decomp.nx_global(), decomp.ny_global(), decomp.nz() + 1, 0),
-      inflow_seen_(kNumTracers, 0.0) {}
+      gfz_("fz", "kg s-1", decomp.nx_global(), decomp.ny_global(), decomp.nz() + 1, 0) {}
 
 void AdvectionOperator::apply(const StepContext& ctx, RunState& state, TracerChange& change) {
   const int nx = decomp_.nx(), ny = decomp_.ny(), nz = decomp_.nz();
@@ -123,10 +122,9 @@ void AdvectionOperator::apply(const StepContext& ctx, RunState& state, TracerCha
   substeps[1] += as.substeps_y;
   substeps[2] += as.substeps_z;
   for (int t = 0; t < kNumTracers; ++t) {
-    const double seen = advection_.boundary_inflow_local(t);
-    change[static_cast<std::size_t>(t)] += seen - inflow_seen_[static_cast<std::size_t>(t)];
-    inflow_seen_[static_cast<std::size_t>(t)] = seen;
+    change[static_cast<std::size_t>(t)] += advection_.boundary_inflow_local(t);
   }
+  advection_.reset_boundary_inflow();
 }
 
 // ---- emissions --------------------------------------------------------------------------

@@ -99,8 +99,7 @@ class AdvectionOperator final : public Operator {
   std::string met_description_;
   Advection advection_;
   MassFluxes fluxes_;
-  Field gfx_, gfy_, gfz_;            // whole-grid face fluxes [kg s-1]
-  std::vector<double> inflow_seen_;  // boundary inflow of this rank so far, per tracer
+  Field gfx_, gfy_, gfz_;  // whole-grid face fluxes [kg s-1]
 };
 
 /// Emission injection: the inventory's rates at the step's midpoint, added in every layer

@@ -60,6 +60,11 @@ double Advection::boundary_inflow_local(int tracer) const {
   return local;
 }
 
+void Advection::reset_boundary_inflow() {
+  std::fill(inflow_.begin(), inflow_.end(), 0.0);
+  for (auto& w : work_) std::fill(w.inflow.begin(), w.inflow.end(), 0.0);
+}
+
 double Advection::boundary_inflow(int tracer) const {
   double local = boundary_inflow_local(tracer);
   MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_DOUBLE, MPI_SUM, decomp_.comm());

@@ -76,6 +76,9 @@ class Advection {
   double boundary_inflow(int tracer) const;
   /// This rank's share of boundary_inflow (not collective).
   double boundary_inflow_local(int tracer) const;
+  /// Sets the accumulated boundary inflow of this rank to zero (a caller that books it
+  /// step by step, so that each step's figure carries no rounding of the running total).
+  void reset_boundary_inflow();
 
   /// One directional sweep (0: x, 1: y, 2: z); returns the sub-steps taken.
   int sweep(State& state, const Field& flux, int axis);

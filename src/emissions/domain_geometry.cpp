@@ -25,7 +25,9 @@ EmissionGeometry geometry_from_domain(const Domain& domain,
       std::string have;
       for (const auto& ar : domain.areas()) have += (have.empty() ? "" : ", ") + ar.name;
       throw InputError(domain.file().string(), name,
-                       "no such area in the domain file (it has: " + have + ")");
+                       have.empty() ? "no such area: the model domain has no area (an "
+                                      "inventory with cities needs their masks on the grid)"
+                                    : "no such area in the domain file (it has: " + have + ")");
     }
     area_of_region.push_back(a);
     g.city_names.push_back(name);

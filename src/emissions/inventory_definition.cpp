@@ -274,8 +274,8 @@ InventoryDefinition load_inventory_definition(const std::filesystem::path& inven
     }
   }
 
-  // ---- cities ------------------------------------------------------------------------
-  {
+  // ---- cities (optional: an inventory of gridded files alone has none) -----------------
+  if (cfg.has("cities")) {
     ConfigSection cs = top("cities");
     const Record pop = record(cs, "population_million", def);
     const Record urb = record(cs, "urban_fraction", def);
@@ -321,8 +321,8 @@ InventoryDefinition load_inventory_definition(const std::filesystem::path& inven
     }
   }
 
-  // ---- city keys -----------------------------------------------------------------------
-  {
+  // ---- city keys (optional, as the cities) ---------------------------------------------
+  if (cfg.has("city_keys")) {
     ConfigSection ks = top("city_keys");
     for (const auto& name : ks.keys()) {
       ConfigSection k = ks.subsection(name);
@@ -380,8 +380,8 @@ InventoryDefinition load_inventory_definition(const std::filesystem::path& inven
     def.national_trend = species_table(record(n, "trend_to_season", def), false, 10.0);
   }
 
-  // ---- components ----------------------------------------------------------------------------
-  {
+  // ---- components (optional, as the cities) ------------------------------------------------
+  if (cfg.has("components")) {
     ConfigSection cs = top("components");
     for (const auto& name : cs.keys()) {
       ConfigSection c = cs.subsection(name);

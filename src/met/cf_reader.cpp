@@ -320,10 +320,14 @@ CfFile::CfFile(const std::string& path, const CfOptions& options) : file_(path),
   } else if (has("surface_altitude")) {
     mapping_["terrain"] = src("surface_altitude");
   }
-  if (mapping_.count("terrain") && (has("geopotential") || has("geopotential_height"))) {
+  if (has("geopotential") || has("geopotential_height")) {
+    // Without terrain in this file (ERA5 keeps the surface geopotential in the
+    // single-level file) the heights are above sea level; the run's CF provider
+    // subtracts the surface file's terrain.
     mapping_["z_interface"] =
         (has("geopotential") ? src("geopotential") + " / 9.80665" : src("geopotential_height")) +
-        " - terrain, interfaces between the levels";
+        (mapping_.count("terrain") ? " - terrain" : " (above sea level: no terrain in the file)") +
+        ", interfaces between the levels";
   }
   if (has("hfx")) {
     mapping_["hfx"] = src("hfx");

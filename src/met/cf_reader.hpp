@@ -34,7 +34,8 @@
 //   density       p / (R_d T_v) when T and p are known (T_v with q if present)
 //   z_interface   from 4-D geopotential / z [m2 s-2] (height = z / 9.80665) or
 //                 geopotential_height / gh, zg [m], minus the terrain: level heights
-//                 h_k; interfaces 0, (h_{k-1} + h_k)/2, and h_top + (h_top - z_top-1)
+//                 h_k; interfaces 0, (h_{k-1} + h_k)/2, and h_top + (h_top - z_top-1);
+//                 above sea level (terrain 0) when the file has no terrain
 //   terrain       3-D surface_geopotential / z [m2 s-2] / 9.80665, or surface_altitude / orog [m]
 //   t2            t2m, 2t, tas [K]; u10, v10: u10, 10u, uas / v10, 10v, vas [m s-1]
 //   psfc          surface_air_pressure / sp, ps [Pa]

@@ -375,6 +375,11 @@ void OutputWriter::finish(nlohmann::json& summary) {
       {"definition",
        "mean (PM2.5) and sum (heavy days) over the 11 cities and Yangling; Xixian New Area and "
        "Hancheng lie inside them"}};
+  if (region_n == 0) {
+    // A domain without the Fenwei areas (e.g. the grid of met files elsewhere): no mean.
+    summary["region"]["pm25_mean"] = nullptr;
+    summary["region"]["note"] = "no area of the region lies in the model domain";
+  }
 
   write_file_atomically(dir_ / "cities_hourly.csv", hourly.str());
   write_file_atomically(dir_ / "cities_daily.csv", daily.str());

@@ -28,8 +28,13 @@ std::string format_city_table(const nlohmann::json& s) {
     o << line;
   }
   const auto& r = s.at("region");
-  std::snprintf(line, sizeof line, "%-18s %12.1f %11d   (heavy city-days)\n", "region",
-                r.at("pm25_mean").get<double>(), r.at("heavy_city_days").get<int>());
+  if (r.at("pm25_mean").is_null()) {
+    std::snprintf(line, sizeof line, "%-18s %12s %11s   (no area of the region in the domain)\n",
+                  "region", "-", "-");
+  } else {
+    std::snprintf(line, sizeof line, "%-18s %12.1f %11d   (heavy city-days)\n", "region",
+                  r.at("pm25_mean").get<double>(), r.at("heavy_city_days").get<int>());
+  }
   o << line;
   return o.str();
 }

@@ -160,7 +160,9 @@ RunSummary read_summary(const fs::path& path) {
     }
     s.areas.push_back(a);
   }
-  if (j.contains("region") && !j["region"].is_null()) {
+  // A run on a domain without the region's areas has a region with a null mean.
+  if (j.contains("region") && !j["region"].is_null() &&
+      !(j["region"].contains("pm25_mean") && j["region"]["pm25_mean"].is_null())) {
     const json& r = j["region"];
     s.has_region = true;
     s.region_pm25_mean = number(member(r, "pm25_mean", name, "region"), name, "region.pm25_mean");

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numbers>
@@ -1042,6 +1043,54 @@ TEST(EmissionsSource, GriddedNetcdfInventoryIsSpeciatedAndConserved) {
   EXPECT_EQ(e.file(), def.gridded[0].file.string());
   EXPECT_EQ(e.variable(), "PM10_ind");
   EXPECT_TRUE(contains(e.what(), "less than PM2.5")) << e.what();
+}
+
+TEST(EmissionsSource, InventoryOfGriddedFilesAloneHasNoCities) {
+  // The built-in definition without its cities, city_keys, components and point_clusters
+  // sections, the profile tables by absolute path, and one gridded NetCDF file.
+  std::ifstream in(kInventoryDir / "inventory.yaml");
+  std::string yaml, line;
+  bool keep = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '#') {
+      const std::string key = line.substr(0, line.find(':'));
+      keep =
+          key != "cities" && key != "city_keys" && key != "components" && key != "point_clusters";
+    }
+    for (const char* csv : {"profiles_hour.csv", "profiles_weekday.csv", "profiles_vertical.csv"}) {
+      const auto at = line.find(std::string(": ") + csv);
+      if (at != std::string::npos)
+        line.replace(at + 2, std::strlen(csv), (kInventoryDir / csv).string());
+    }
+    if (keep) yaml += line + "\n";
+  }
+  VarDef nox{"NOx_tra", "transport", "NOx", "t/month", {"month", "lat", "lon"}, {}, ""};
+  for (int k = 0; k < 240; ++k) nox.values.push_back(2.0 + k % 5);
+  yaml += "gridded:\n  test:\n    file: " + write_inventory({nox}).string() + "\n";
+  const fs::path path = temp_path("gridded-only.yaml");
+  std::ofstream(path) << yaml;
+
+  const InventoryDefinition def = load_inventory_definition(path);
+  EXPECT_TRUE(def.cities.empty());
+  EXPECT_TRUE(def.components.empty());
+  ASSERT_EQ(def.gridded.size(), 1u);
+  const EmissionInventory inv = build_inventory(def, synthetic_geometry(def));
+  EXPECT_EQ(inv.regions, std::vector<std::string>{"outside"});
+  const TotalsTable t = inv.period_totals();
+  ASSERT_EQ(t.regions, std::vector<std::string>{"outside"});
+  double nox_in = 0.0;
+  for (int m : {9, 10, 11, 0, 1, 2}) {  // Oct..Mar: the months of the 2018-19 period
+    for (int c = 0; c < 20; ++c) nox_in += nox.values[static_cast<std::size_t>(m * 20 + c)];
+  }
+  // t/month of 2018 (the file's year) over the period's months [kg], all "outside".
+  const double got = t.kg[0][index_of(Sector::kTransportation)][index_of(Species::kNOx)];
+  EXPECT_NEAR(got, nox_in * 1000.0, 1e-11 * nox_in * 1000.0);
+  for (Sector s : kAllSectors) {
+    for (int x = 0; x < kNumSpecies; ++x) {
+      if (s == Sector::kTransportation && x == index_of(Species::kNOx)) continue;
+      EXPECT_EQ(t.kg[0][index_of(s)][x], 0.0) << sector_name(s) << " " << x;
+    }
+  }
 }
 
 TEST(EmissionsSummary, JsonHasTheStableStructure) {

@@ -832,6 +832,7 @@ struct CfSpec {
   std::vector<double> lon = {100, 101, 102, 103};
   std::string time_units = "hours since 2020-01-01 00:00:00";
   bool fill_in_t = false;
+  bool with_terrain = true;  // the surface geopotential zsfc (ERA5 keeps it in another file)
 };
 
 // Synthetic ERA5-style pressure-level file: levels stored top-down (500, 850,
@@ -877,10 +878,12 @@ void write_cf(const std::string& path, const CfSpec& s = {}) {
   w.attribute("z", "units", "m**2 s**-2");
   w.attribute("w", "units", "Pa s**-1");
   for (const char* v : {"zsfc", "blh", "zust", "ishf", "ssrd", "tp", "sp", "t2m"}) {
-    w.variable(v, NC_FLOAT, d3);
+    if (s.with_terrain || std::string(v) != "zsfc") w.variable(v, NC_FLOAT, d3);
   }
-  w.attribute("zsfc", "standard_name", "surface_geopotential");
-  w.attribute("zsfc", "units", "m**2 s**-2");
+  if (s.with_terrain) {
+    w.attribute("zsfc", "standard_name", "surface_geopotential");
+    w.attribute("zsfc", "units", "m**2 s**-2");
+  }
   w.attribute("blh", "units", "m");
   w.attribute("zust", "units", "m s**-1");
   w.attribute("ishf", "units", "W m**-2");
@@ -919,7 +922,7 @@ void write_cf(const std::string& path, const CfSpec& s = {}) {
   for (int r = 0; r < nt; ++r)
     for (int jj = 0; jj < ny; ++jj)
       for (int ii = 0; ii < nx; ++ii) zsfc.push_back(9.80665 * (50.0 + ii));
-  w.write("zsfc", zsfc, s3, c3);
+  if (s.with_terrain) w.write("zsfc", zsfc, s3, c3);
   w.write("blh", std::vector<double>(n3, 1500.0), s3, c3);
   w.write("zust", std::vector<double>(n3, 0.3), s3, c3);
   w.write("ishf", std::vector<double>(n3, -100.0), s3, c3);
@@ -1020,6 +1023,31 @@ TEST(MetCf, PressureLevelFileFillsMetRecord) {
       EXPECT_GT(rec.kz(i, j, 1), 1.0);
       EXPECT_EQ(rec.kz(i, j, 3), fwaq::KzParams{}.kz_min);
     }
+}
+
+TEST(MetCf, GeopotentialWithoutTerrainGivesHeightsAboveSeaLevel) {
+  // An ERA5 pressure-level file: 4-D geopotential, the surface geopotential elsewhere.
+  TempDir tmp;
+  const std::string path = tmp.file("plev-no-terrain.nc");
+  CfSpec spec;
+  spec.with_terrain = false;
+  write_cf(path, spec);
+  fwaq::CfFile f(path);
+  EXPECT_EQ(f.mapping().count("terrain"), 0u);
+  ASSERT_EQ(f.mapping().count("z_interface"), 1u);
+  EXPECT_NE(f.mapping().at("z_interface").find("above sea level"), std::string::npos)
+      << f.mapping().at("z_interface");
+  const MetRecord rec = f.read(0);
+  for (int i = 0; i < 4; ++i) {
+    auto height = [](double h) { return stored(9.80665 * h) / 9.80665; };
+    const double h0 = height(z_height(2) + 10 * i), h1 = height(z_height(1) + 10 * i);
+    const double h2 = height(z_height(0) + 10 * i);
+    EXPECT_EQ(rec.terrain(i, 1, 0), 0.0);
+    EXPECT_EQ(rec.z_interface(i, 1, 0), 0.0);
+    EXPECT_NEAR(rec.z_interface(i, 1, 1), 0.5 * (h0 + h1), 1e-9);
+    EXPECT_NEAR(rec.z_interface(i, 1, 2), 0.5 * (h1 + h2), 1e-9);
+    EXPECT_NEAR(rec.z_interface(i, 1, 3), h2 + (h2 - 0.5 * (h1 + h2)), 1e-9);
+  }
 }
 
 TEST(MetCf, BadInputFilesNamed) {

@@ -276,6 +276,16 @@ TEST(TargetsTest, SummaryReaderReadsTheContract) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("cities.Baoji.pm25_mean"), std::string::npos) << e.what();
   }
+  // A domain holding only areas outside the region's mean (Hancheng lies inside
+  // Weinan): the region's mean is null, read as no region figures.
+  s.write("elsewhere/summary.json",
+          "{\"period\": {\"start\": \"2019-12-06\", \"end\": \"2019-12-07\"}, "
+          "\"cities\": {\"Hancheng\": {\"pm25_mean\": 50, \"heavy_days\": 0, \"days\": 1}}, "
+          "\"region\": {\"pm25_mean\": null, \"heavy_city_days\": 0, \"areas\": 0}}");
+  const RunSummary e = fwaq::report::read_summary(s.path("elsewhere"));
+  EXPECT_EQ(e.areas.size(), 1u);
+  EXPECT_FALSE(e.has_region);
+
   s.write("bad2/summary.json", "{not json");
   EXPECT_THROW(fwaq::report::read_summary(s.path("bad2")), InputError);
   EXPECT_THROW(fwaq::report::read_summary(s.path("nothing")), InputError);

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "grid/horizontal_grid.hpp"
 #include "model/simulation.hpp"
+#include "parallel/decomposition.hpp"
 
 namespace fwaq::model {
 namespace {
@@ -124,6 +126,48 @@ TEST(Simulation, UnknownOperatorCannotBeWrapped) {
   EXPECT_THROW(sim.wrap_operator("photolysis", [](std::unique_ptr<Operator> op) { return op; }),
                std::invalid_argument);
   fs::remove_all(small_case("unknown").out_dir);
+}
+
+TEST(Simulation, WindsThatEmptyACellNameItsPlaceTimeAndMet) {
+  // A 10 x 8 x 3 lat-lon grid at rest but for a 10 m s-1 jet through one x-face of the
+  // lowest layer: continuity passes the column's net outflow up to its top cell, which
+  // the closed model top then empties (4 times its air mass in an hour).
+  const int nx = 10, ny = 8, nz = 3;
+  const HorizontalGrid grid = HorizontalGrid::lat_lon(nx, ny, 107.0, 34.0, 0.1, 0.1);
+  Decomposition decomp(MPI_COMM_WORLD, nx, ny, nz, false, false, kernels::kAdvectionHalo);
+  MetRecord met;
+  met.allocate(nx, ny, nz);
+  met.density.fill(1.0);
+  for (int k = 0; k <= nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) met.z_interface(i, j, k) = 100.0 * k;
+  met.u(5, 3, 0) = 10.0;  // the east face of cell (4, 3)
+  RunState state;
+  state.transport.air_mass = Field("air_mass", "kg", nx, ny, nz, kernels::kAdvectionHalo);
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) state.transport.air_mass(i, j, k) = grid.cell_area(i, j) * 100.0;
+  for (int t = 0; t < chem::kNumTracers; ++t) {
+    state.transport.tracers.emplace_back("q", "ug kg-1", nx, ny, nz, kernels::kAdvectionHalo, 1.0);
+  }
+  AdvectionOperator op(decomp, grid, {}, "test meteorology");
+  StepContext ctx;
+  ctx.t = parse_time("2019-12-01T00:00:00Z");
+  ctx.t_mid = parse_time("2019-12-01T00:30:00Z");
+  ctx.dt_s = 3600.0;
+  ctx.met = &met;
+  ctx.met_global = &met;
+  TracerChange change{};
+  try {
+    op.apply(ctx, state, change);
+    ADD_FAILURE() << "no error";
+  } catch (const NumericalError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("not mass-consistent at 2019-12-01T00:30:00Z"), std::string::npos) << what;
+    EXPECT_NE(what.find("cell (4, 3, layer 2)"), std::string::npos) << what;
+    EXPECT_NE(what.find("107.400 E, 34.300 N"), std::string::npos) << what;
+    EXPECT_NE(what.find("(met: test meteorology)"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

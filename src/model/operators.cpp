@@ -179,10 +179,12 @@ void VerticalMixingOperator::apply(const StepContext& ctx, RunState& state, Trac
         conductance_(i, j, k) = rho_f * met.kz(i, j, k) * area_(i, j, 0) / dzc;
       }
   dry_.conductances(met, land_use_, area_, state.split, ctx.t_mid, deposition_);
-  SurfaceExchange surface;
-  for (const auto& f : deposition_) surface.deposition.push_back(&f);
-  surface.exchanged = &exchanged_;
-  vdiff_.apply(state.transport, conductance_, surface, ctx.dt_s);
+  if (surface_.deposition.size() != deposition_.size()) {  // the first step sizes them
+    surface_.deposition.clear();
+    for (const auto& f : deposition_) surface_.deposition.push_back(&f);
+    surface_.exchanged = &exchanged_;
+  }
+  vdiff_.apply(state.transport, conductance_, surface_, ctx.dt_s);
   for (int t = 0; t < kNumTracers; ++t) {
     change[static_cast<std::size_t>(t)] += exchanged_[static_cast<std::size_t>(t)];
   }
@@ -252,11 +254,11 @@ void TimingHook::after(const Operator& op, const StepContext&, const RunState&,
 BudgetHook::BudgetHook(const Decomposition& decomp, double tolerance)
     : decomp_(decomp), tolerance_(tolerance) {}
 
-TracerChange BudgetHook::burden(const RunState& state, const Operator* op,
-                                const StepContext* ctx) const {
+TracerChange BudgetHook::burden(const RunState& state, const Operator* op, const StepContext* ctx,
+                                std::string& problem) const {
   const Field& m = state.transport.air_mass;
   TracerChange out{};
-  std::string problem;  // the first negative or non-finite value on this rank
+  problem.clear();  // the first negative or non-finite value on this rank
   for (int t = 0; t < kNumTracers; ++t) {
     const Field& q = state.transport.tracers[static_cast<std::size_t>(t)];
     double s = 0.0;
@@ -277,24 +279,29 @@ TracerChange BudgetHook::burden(const RunState& state, const Operator* op,
           problem = std::string(chem::kTracerInfo[static_cast<std::size_t>(t)].name) + " is " +
                     fmt("%g", v) + " µg kg-1 in cell (" + std::to_string(decomp_.i0() + i) + ", " +
                     std::to_string(decomp_.j0() + j) + ", " + std::to_string(k) + ")" +
-                    (op ? " after " + op->name() : std::string(" at the start")) +
+                    (op ? " after " + std::string(op->name()) : std::string(" at the start")) +
                     (ctx ? " in the step from " + format_iso(ctx->t) : std::string()) +
                     ": tracers must stay finite and non-negative";
         }
   }
-  const std::string message = first_message(problem, decomp_.comm());
-  if (!message.empty()) throw NumericalError(message);
   return out;
 }
 
+void BudgetHook::raise_if_bad(const std::string& problem) const {
+  const std::string message = first_message(problem, decomp_.comm());
+  if (!message.empty()) throw NumericalError(message);
+}
+
 void BudgetHook::start(const RunState& state) {
-  before_ = burden(state, nullptr, nullptr);
+  start_from(state);
   initial = before_;
   MPI_Allreduce(MPI_IN_PLACE, initial.data(), kNumTracers, MPI_DOUBLE, MPI_SUM, decomp_.comm());
 }
 
 void BudgetHook::start_from(const RunState& state) {
-  before_ = burden(state, nullptr, nullptr);
+  std::string problem;
+  before_ = burden(state, nullptr, nullptr, problem);
+  raise_if_bad(problem);
 }
 
 void BudgetHook::before(const Operator&, const StepContext&, const RunState&) {
@@ -303,9 +310,12 @@ void BudgetHook::before(const Operator&, const StepContext&, const RunState&) {
 
 void BudgetHook::after(const Operator& op, const StepContext& ctx, const RunState& state,
                        const TracerChange& change) {
-  const TracerChange now = burden(state, &op, &ctx);
-  // [0, n): burden after; [n, 2n): change of the burden − reported term; [2n, 3n): the term.
-  std::array<double, 3 * kNumTracers> v{};
+  std::string problem;
+  const TracerChange now = burden(state, &op, &ctx, problem);
+  // [0, n): burden after; [n, 2n): change of the burden − reported term; [2n, 3n): the term;
+  // [3n]: ranks with a negative or non-finite tracer (one reduction for all of it).
+  std::array<double, 3 * kNumTracers + 1> v{};
+  v[3 * kNumTracers] = problem.empty() ? 0.0 : 1.0;
   for (int t = 0; t < kNumTracers; ++t) {
     const auto u = static_cast<std::size_t>(t);
     v[u] = now[u];
@@ -314,6 +324,7 @@ void BudgetHook::after(const Operator& op, const StepContext& ctx, const RunStat
   }
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_SUM,
                 decomp_.comm());
+  if (v[3 * kNumTracers] > 0.0) raise_if_bad(problem);
   before_ = now;
   double worst = 0.0;
   for (int t = 0; t < kNumTracers; ++t) {
@@ -323,12 +334,13 @@ void BudgetHook::after(const Operator& op, const StepContext& ctx, const RunStat
     const double rel = scale > 0.0 ? std::abs(v[kNumTracers + u]) / scale : 0.0;
     worst = std::max(worst, rel);
     if (rel > tolerance_) {
-      throw NumericalError(
-          "mass budget: " + op.name() + " changed the " + std::string(chem::kTracerInfo[u].name) +
-          " burden by " + fmt("%.9g", (v[kNumTracers + u] + v[2 * kNumTracers + u]) * 1e-9) +
-          " kg but its own fluxes account for " + fmt("%.9g", v[2 * kNumTracers + u] * 1e-9) +
-          " kg (relative residual " + fmt("%.3g", rel) + " > " + fmt("%.1g", tolerance_) +
-          ") in the step from " + format_iso(ctx.t));
+      throw NumericalError("mass budget: " + std::string(op.name()) + " changed the " +
+                           std::string(chem::kTracerInfo[u].name) + " burden by " +
+                           fmt("%.9g", (v[kNumTracers + u] + v[2 * kNumTracers + u]) * 1e-9) +
+                           " kg but its own fluxes account for " +
+                           fmt("%.9g", v[2 * kNumTracers + u] * 1e-9) + " kg (relative residual " +
+                           fmt("%.3g", rel) + " > " + fmt("%.1g", tolerance_) +
+                           ") in the step from " + format_iso(ctx.t));
     }
   }
   for (auto& [name, w] : worst_residual) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chem/chemistry.hpp"
@@ -61,7 +62,7 @@ class Operator {
  public:
   virtual ~Operator() = default;
   /// Short name for timings, budgets and messages ("advection", "chemistry", ...).
-  virtual std::string name() const = 0;
+  virtual std::string_view name() const = 0;
   virtual BudgetTerm budget_term() const = 0;
   /// Advances `state` over the step; adds its own fluxes to `change` (zeroed by the caller).
   virtual void apply(const StepContext& ctx, RunState& state, TracerChange& change) = 0;
@@ -85,7 +86,7 @@ class AdvectionOperator final : public Operator {
  public:
   AdvectionOperator(const Decomposition& decomp, const HorizontalGrid& grid, BoundaryConditions bc,
                     std::string met_description);
-  std::string name() const override { return "advection"; }
+  std::string_view name() const override { return "advection"; }
   BudgetTerm budget_term() const override { return BudgetTerm::kBoundary; }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override;
   /// Totals over the steps so far: cycles, largest cycle count, cycled steps, sub-steps per axis.
@@ -114,7 +115,7 @@ class EmissionOperator final : public Operator {
   EmissionOperator(const Decomposition& decomp,
                    std::shared_ptr<const emissions::EmissionSource> source,
                    std::vector<double> z_interfaces_m, std::vector<Route> routes);
-  std::string name() const override { return "emissions"; }
+  std::string_view name() const override { return "emissions"; }
   BudgetTerm budget_term() const override { return BudgetTerm::kEmission; }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override;
 
@@ -132,7 +133,7 @@ class VerticalMixingOperator final : public Operator {
  public:
   VerticalMixingOperator(const Decomposition& decomp, const chem::DepositionOptions& options,
                          const Field& land_use, const Field& cell_area_m2);
-  std::string name() const override { return "vertical_mixing_dry_deposition"; }
+  std::string_view name() const override { return "vertical_mixing_dry_deposition"; }
   BudgetTerm budget_term() const override { return BudgetTerm::kDryDeposition; }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override;
 
@@ -141,8 +142,9 @@ class VerticalMixingOperator final : public Operator {
   chem::DryDeposition dry_;
   const Field& land_use_;
   const Field& area_;
-  Field conductance_;  // [kg s-1] on the interfaces
-  std::vector<Field> deposition_;
+  Field conductance_;              // [kg s-1] on the interfaces
+  std::vector<Field> deposition_;  // conductances [kg s-1], sized by the first step
+  SurfaceExchange surface_;        // points into deposition_ and exchanged_
   std::vector<double> exchanged_;
 };
 
@@ -152,7 +154,7 @@ class ChemistryStepOperator final : public Operator {
  public:
   ChemistryStepOperator(chem::ChemistryOperator& chemistry, const Field& lat, const Field& lon,
                         int i0, int j0);
-  std::string name() const override { return "chemistry"; }
+  std::string_view name() const override { return "chemistry"; }
   BudgetTerm budget_term() const override { return BudgetTerm::kChemistry; }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override;
   chem::ChemStepStats totals;  ///< summed over the steps so far (this rank)
@@ -171,7 +173,7 @@ class WetScavengingOperator final : public Operator {
  public:
   WetScavengingOperator(const Decomposition& decomp, chem::ChemistryOperator& chemistry,
                         const chem::DepositionOptions& options);
-  std::string name() const override { return "wet_scavenging"; }
+  std::string_view name() const override { return "wet_scavenging"; }
   BudgetTerm budget_term() const override { return BudgetTerm::kWetDeposition; }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override;
 
@@ -220,8 +222,12 @@ class BudgetHook final : public OperatorHook {
   std::vector<std::pair<std::string, double>> worst_residual;
 
  private:
-  /// Burden [µg] of every tracer on this rank; throws for a negative or non-finite value.
-  TracerChange burden(const RunState& state, const Operator* op, const StepContext* ctx) const;
+  /// Burden [µg] of every tracer on this rank; `problem` describes the first negative or
+  /// non-finite value (empty if none). Not collective.
+  TracerChange burden(const RunState& state, const Operator* op, const StepContext* ctx,
+                      std::string& problem) const;
+  /// Throws, on every rank, the problem of the lowest rank that has one. Collective.
+  void raise_if_bad(const std::string& problem) const;
   const Decomposition& decomp_;
   double tolerance_;
   TracerChange before_{};  // this rank

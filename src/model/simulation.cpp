@@ -605,7 +605,7 @@ void Simulation::wrap_operator(
 
 std::vector<std::string> Simulation::operator_names() const {
   std::vector<std::string> names;
-  for (const auto& op : impl_->operators) names.push_back(op->name());
+  for (const auto& op : impl_->operators) names.emplace_back(op->name());
   return names;
 }
 

@@ -38,7 +38,7 @@ class LeakyOperator final : public Operator {
  public:
   LeakyOperator(std::unique_ptr<Operator> inner, int tracer, double fraction)
       : inner_(std::move(inner)), tracer_(tracer), fraction_(fraction) {}
-  std::string name() const override { return inner_->name(); }
+  std::string_view name() const override { return inner_->name(); }
   BudgetTerm budget_term() const override { return inner_->budget_term(); }
   void apply(const StepContext& ctx, RunState& state, TracerChange& change) override {
     inner_->apply(ctx, state, change);
